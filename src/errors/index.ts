@@ -1,0 +1,15 @@
+export { AllotError, AllotRangeError } from './allot-error.js';
+export type { AllotErrorCode, AllotErrorLike } from './codes.js';
+export { isAllotError } from './codes.js';
+export {
+  CostExceedsLimitError,
+  InsufficientCapacityError,
+  InvalidCostError,
+  InvalidLimitError,
+  UnknownResourceError,
+} from './capacity-errors.js';
+export { CycleError, DuplicateKeyError, InvalidStateError, MissingDependencyError, UnknownKeyError } from './graph-errors.js';
+export { InvalidOptionError } from './option-errors.js';
+export type { TaskAbortReason } from './runner-errors.js';
+export { CallbackError, InvalidTaskError, RunnerBusyError, TaskAbortedError } from './runner-errors.js';
+export { MissingTaskError, SourceClosedError } from './source-errors.js';

@@ -1,0 +1,60 @@
+import { AllotError, show } from './allot-error.js';
+
+/** The source produced something that is not a `ScheduledTask` (no `runner` function). */
+export class InvalidTaskError extends AllotError {
+  constructor(
+    readonly taskKey: string,
+    readonly detail: string,
+  ) {
+    super('ALLOT_INVALID_TASK', `Task ${show(taskKey)} is not a valid ScheduledTask: ${detail}.`);
+  }
+}
+
+/** Why a task was aborted. */
+export type TaskAbortReason = 'run-ended' | 'cancelled';
+
+/** A task was stopped before it finished because its run ended early or it was cancelled. */
+export class TaskAbortedError extends AllotError {
+  constructor(
+    readonly taskKey: string,
+    readonly taskId: number,
+    readonly reason: TaskAbortReason,
+  ) {
+    super(
+      'ALLOT_TASK_ABORTED',
+      `Task ${show(taskKey)} (taskId ${taskId}) was aborted: ${
+        reason === 'run-ended' ? 'the run ended before it could finish' : 'it was cancelled'
+      }.`,
+    );
+  }
+}
+
+/** An `onComplete` or `onError` callback threw. The thrown value is the `cause`. */
+export class CallbackError extends AllotError {
+  constructor(
+    readonly taskKey: string,
+    readonly callback: 'onComplete' | 'onError',
+    cause: unknown,
+    /** For `onError`: the task's own error that was being reported. */
+    readonly taskError?: unknown,
+  ) {
+    super(
+      'ALLOT_CALLBACK_FAILED',
+      `The ${callback} callback of task ${show(taskKey)} threw: ${
+        cause instanceof Error ? cause.message : show(cause)
+      }. Callbacks should not throw; catch inside them.`,
+      { cause },
+    );
+  }
+}
+
+/** `runTasks()` was called while a previous run of the same runner is still active. */
+export class RunnerBusyError extends AllotError {
+  constructor(readonly runnerName: string) {
+    super(
+      'ALLOT_RUNNER_BUSY',
+      `Runner ${show(runnerName)} is already running. Finish or break out of the current runTasks() loop first, ` +
+        'or create a second runner.',
+    );
+  }
+}
