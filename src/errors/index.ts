@@ -12,4 +12,4 @@ export { CycleError, DuplicateKeyError, InvalidStateError, MissingDependencyErro
 export { InvalidOptionError } from './option-errors.js';
 export type { TaskAbortReason } from './runner-errors.js';
 export { CallbackError, InvalidTaskError, RunnerBusyError, TaskAbortedError } from './runner-errors.js';
-export { MissingTaskError, SourceClosedError } from './source-errors.js';
+export { MissingTaskError, SinkClosedError, SourceClosedError } from './source-errors.js';

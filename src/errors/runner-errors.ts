@@ -29,21 +29,24 @@ export class TaskAbortedError extends AllotError {
   }
 }
 
-/** An `onComplete` or `onError` callback threw. The thrown value is the `cause`. */
+/**
+ * An `onComplete` or `onError` callback threw. `thrown` is what the callback threw.
+ * For `onComplete` the `cause` is that exception; for `onError` it is the task's own error (D13).
+ */
 export class CallbackError extends AllotError {
   constructor(
     readonly taskKey: string,
     readonly callback: 'onComplete' | 'onError',
-    cause: unknown,
+    readonly thrown: unknown,
     /** For `onError`: the task's own error that was being reported. */
     readonly taskError?: unknown,
   ) {
     super(
       'ALLOT_CALLBACK_FAILED',
       `The ${callback} callback of task ${show(taskKey)} threw: ${
-        cause instanceof Error ? cause.message : show(cause)
+        thrown instanceof Error ? thrown.message : show(thrown)
       }. Callbacks should not throw; catch inside them.`,
-      { cause },
+      { cause: callback === 'onError' ? taskError : thrown },
     );
   }
 }

@@ -20,11 +20,12 @@ export class WaitObject<T = boolean> implements AsyncIterable<T> {
    * @param label - name used in diagnostics (optional, though the original docs list it as required)
    * @param init_value - a value stored up front, delivered to the first `wait()`
    */
-  constructor(label = 'wait', init_value?: T) {
+  constructor(label = 'wait', ...init: [init_value?: T]) {
     this.label = label;
-    if (arguments.length >= 2) {
+    // An explicit `undefined` init_value is still a stored value.
+    if (init.length >= 1) {
       this.#hasValue = true;
-      this.#value = init_value;
+      this.#value = init[0];
     }
   }
 

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: runs every scenario in bench/scenarios.ts, each contender in its own process, rounds
+ * interleaved (round r starts from a different contender), then prints medians and paired ratios and writes
+ * bench/results/latest.json.
+ *
+ * Env: BENCH_ROUNDS (default 5), BENCH_HEAVY_ROUNDS (million/scaling, default 3, never more than BENCH_ROUNDS),
+ * BENCH_QUICK=1 (1 round, small sizes), BENCH_BUDGET_MS (per-run budget in the million/scaling workers),
+ * BENCH_ONLY=throughput,memory (run a subset), BENCH_TIMEOUT_MS (hard kill per child, default 180 s).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runWorker } from './lib/child.js';
+import { type RoundEntry, summarise, table } from './lib/report.js';
+import { rotate } from './lib/stats.js';
+import { scenarios } from './scenarios.js';
+
+function intEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.env.BENCH_QUICK === '1';
+const rounds = quick ? 1 : intEnv('BENCH_ROUNDS', 5);
+const heavyRounds = Math.min(rounds, quick ? 1 : intEnv('BENCH_HEAVY_ROUNDS', 3));
+const timeoutMs = intEnv('BENCH_TIMEOUT_MS', 180_000);
+const only = process.env.BENCH_ONLY?.split(',').filter((s) => s !== '');
+const list = scenarios({ rounds, heavyRounds, quick }).filter(
+  (s) => only === undefined || only.includes(s.name),
+);
+
+const started = new Date();
+const load0 = loadavg();
+const t0 = performance.now();
+const results = [];
+let failed = false;
+const out: string[] = [];
+
+for (const scenario of list) {
+  const entries: RoundEntry[] = [];
+  // A contender that failed once (crash, hang, wrong count) is not run again in this scenario.
+  const broken = new Set<string>();
+  for (let round = 0; round < scenario.rounds; round++) {
+    for (const contender of rotate(scenario.contenders, round)) {
+      if (broken.has(contender)) continue;
+      const r = await runWorker(root, scenario.worker, scenario.args(contender), timeoutMs);
+      entries.push({ ...r, contender, round });
+      const what = r.ok ? 'ok' : `FAILED: ${r.error}`;
+      process.stderr.write(
+        `[${scenario.name} ${round + 1}/${scenario.rounds}] ${contender.padEnd(22)} ${(r.wallMs / 1000).toFixed(1)} s ${what}\n`,
+      );
+      if (!r.ok) {
+        failed = true;
+        broken.add(contender);
+      }
+    }
+  }
+  const summary = summarise(scenario, entries);
+  results.push({ name: scenario.name, title: scenario.title, rounds: scenario.rounds, summary, entries });
+  const block = `\n## ${scenario.name}: ${scenario.title} (${scenario.rounds} round${scenario.rounds > 1 ? 's' : ''})\n\n${table(scenario, summary)}`;
+  out.push(block);
+  process.stdout.write(`${block}\n`);
+}
+
+const totalS = (performance.now() - t0) / 1000;
+const meta = {
+  started: started.toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  loadavgStart: load0,
+  loadavgEnd: loadavg(),
+  rounds,
+  heavyRounds,
+  quick,
+  budgetMs: process.env.BENCH_BUDGET_MS ?? 'default',
+  totalSeconds: totalS,
+};
+const dir = join(root, 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'latest.json'), `${JSON.stringify({ meta, scenarios: results }, null, 2)}\n`);
+process.stdout.write(
+  `\ntotal ${totalS.toFixed(0)} s; load average ${load0.map((x) => x.toFixed(1)).join('/')} at start. ` +
+    'Ratios are medians of per-round ratios (same round, so machine noise mostly cancels). ' +
+    'Full results: bench/results/latest.json\n',
+);
+if (failed) process.exitCode = 1;

@@ -1,0 +1,44 @@
+import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
+import type { ResourceCost } from '../capacity/types.js';
+
+/**
+ * One capacity source the {@link HierarchicalBalancer} resizes, with the range its limits may move in.
+ *
+ * The keys that count are the union of `min` and `max` keys that `capacity` tracks. A key named only in
+ * `max` has a floor of 0; a key named only in `min` has no ceiling.
+ */
+export interface BalancerChildConfig {
+  /** The source whose limits are adjusted through `setLimits`. */
+  capacity: ResourceCapacitySource;
+  /**
+   * Lowest limit per resource that shrinking may reach. This is a floor on the *limit*, not a reservation:
+   * the parent's capacity can still be used up by siblings (API.md §5.5).
+   */
+  min: ResourceCost;
+  /** Highest limit per resource that growing may reach. Growth does not check the parent's free capacity. */
+  max: ResourceCost;
+}
+
+/** Options of {@link HierarchicalBalancer}. Every field is optional; the defaults are shown. */
+export interface HierarchicalBalancerOptions {
+  /** Milliseconds between automatic `check()` passes once `start()` is called. Default 1000. */
+  checkIntervalMs?: number;
+  /** How long a child must stay idle, in ms, before its limits shrink by one step. Default 5000. */
+  idleTimeThresholdMs?: number;
+  /** How long a child must stay busy, in ms, before its limits grow by one step. Default 5000. */
+  busyTimeThresholdMs?: number;
+  /** A child is idle when every counted resource has utilization strictly below this. Default 0.3. */
+  idleThreshold?: number;
+  /** A child is busy when any counted resource has utilization strictly above this. Default 0.85. */
+  busyThreshold?: number;
+  /**
+   * Step size per resource. Default: 1 for each key in any child's `min`/`max`; keys left out of a given
+   * object also step by 1. The resolved `options.increment` lists every such key explicitly.
+   */
+  increment?: ResourceCost;
+  /** Clock in milliseconds, injectable for tests (DECISIONS D20). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** The resolved options a balancer exposes: every field present, frozen. */
+export type ResolvedBalancerOptions = Readonly<Required<HierarchicalBalancerOptions>>;

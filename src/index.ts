@@ -1,0 +1,71 @@
+/**
+ * allot: schedule async work under multi-resource budgets.
+ *
+ * Layers, bottom up: errors and the pull foundation; capacity and metrics; dependency graphs; task sources;
+ * the runner; the legacy runner and the balancer. Every public name is listed here explicitly (no export-star),
+ * so the package surface is exactly this file.
+ * @packageDocumentation
+ */
+
+// Balancer
+export { HierarchicalBalancer } from './balancer/hierarchical-balancer.js';
+export type { BalancerChildConfig, HierarchicalBalancerOptions } from './balancer/types.js';
+// Capacity
+export { type CompileCostResult, CompiledCost, compileCost } from './capacity/compiled-cost.js';
+export { QuotaCapacitySource } from './capacity/quota-capacity-source.js';
+export { ResourceCapacitySource } from './capacity/resource-capacity-source.js';
+export type { ResourceCost, TryAcquireRejectReason, TryAcquireResult } from './capacity/types.js';
+// Errors
+export * from './errors/index.js';
+// Dependency graph
+export { DependencyGraph } from './graph/dependency-graph.js';
+export type { NodeState } from './graph/node-state.js';
+// Metrics
+export { Counter } from './metrics/counter.js';
+export { DefaultCapacityMetricsCollector } from './metrics/default-capacity-metrics-collector.js';
+export { Duration } from './metrics/duration.js';
+export { RollingWindow } from './metrics/rolling-window.js';
+export type {
+  CapacityIncrementEvent,
+  CapacityMetricsSnapshot,
+  CapacityReleaseEvent,
+  CapacityResetEvent,
+  CapacitySetLimitsEvent,
+  CapacityTryAcquireAcceptedEvent,
+  CapacityTryAcquireRejectedEvent,
+  ICapacityMetricsCollector,
+  ICounter,
+  IDuration,
+  IRollingWindow,
+  IUpDown,
+  MetricAttrs,
+  MetricsSink,
+  MetricsSnapshot,
+  RollingWindowStats,
+} from './metrics/types.js';
+export { UpDown } from './metrics/up-down.js';
+// Pull foundation
+export { Broadcast } from './pull/broadcast.js';
+export { BufferMode } from './pull/buffer-mode.js';
+export type { Peekable } from './pull/peekable.js';
+export { PullAwaitReset } from './pull/pull-await-reset.js';
+export { PullObj } from './pull/pull-obj.js';
+export { PushObj } from './pull/push-obj.js';
+export { PushPostSignalObj } from './pull/push-post-signal-obj.js';
+export { PushPullBufferObj } from './pull/push-pull-buffer-obj.js';
+export { PushPullObj } from './pull/push-pull-obj.js';
+export { SinkCollectObj } from './pull/sink-collect-obj.js';
+export { SourceBufferObj } from './pull/source-buffer-obj.js';
+export { SourceObj } from './pull/source-obj.js';
+export { WaitObject } from './pull/wait-object.js';
+// Runner
+export type { CapacityGate } from './runner/capacity-gate.js';
+export { ScheduledTaskPoolRunner } from './runner/scheduled-task-pool-runner.js';
+export {
+  DEFAULT_TASK_COST,
+  type ScheduledTask,
+  type STREAMING_TASK_RUNNER,
+  type TASK_RUNNER,
+  type TaskContext,
+  type TaskProgressEnvelope,
+} from './runner/types.js';

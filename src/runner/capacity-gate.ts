@@ -1,0 +1,20 @@
+/**
+ * The runner's only view of capacity. One place decides whether a task fits, takes its cost and gives it back,
+ * so a remote capacity (whose `take` must await) or the legacy single counter plug in without touching the loop.
+ *
+ * `P` is the gate's prepared form of a cost, computed once per task.
+ */
+export interface CapacityGate<P> {
+  /** Compiles a task's cost once; returns an error (not thrown) when the cost itself is malformed. */
+  prepare(key: string, cost: Readonly<Record<string, number>> | undefined): P | Error;
+  /** An error when the cost can never be met under the current limits (unknown resource, over a limit). */
+  refusal(key: string, prepared: P): Error | undefined;
+  /** Whether the cost fits right now. */
+  fits(prepared: P): boolean;
+  /** Takes the cost if it fits, atomically; `false` leaves everything unchanged. */
+  take(prepared: P): boolean | Promise<boolean>;
+  /** Gives the cost back. Called exactly once per successful `take`. */
+  release(prepared: P): void;
+  /** Resolves at the next change that may let a waiting cost fit; shared by all waiters. */
+  changed(): Promise<void>;
+}

@@ -1,0 +1,74 @@
+import type { CompiledCost } from '../capacity/compiled-cost.js';
+import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
+import { RunnerBusyError } from '../errors/runner-errors.js';
+import type { TaskSourceLike } from './fifo-admission.js';
+import { ResourceGate } from './resource-gate.js';
+import { TaskRun } from './task-run.js';
+import type { ScheduledTask, TaskProgressEnvelope } from './types.js';
+
+/**
+ * Runs tasks from a peekable source under a multi-resource budget.
+ *
+ * Protocol (strict FIFO peek-check-acquire): peek the head task, and consume it only when its whole cost fits
+ * in the capacity source and every ancestor; take the cost atomically, start it, and keep filling. A head that
+ * does not fit blocks later tasks (no skipping). Results come out of {@link runTasks} as envelopes.
+ *
+ * @example
+ * ```ts
+ * const runner = new ScheduledTaskPoolRunner('demo', source, new ResourceCapacitySource({ gpu: 2, cpu: 3 }));
+ * for await (const e of runner.runTasks(false)) console.log(e.type, e.key, e.value ?? e.error);
+ * ```
+ */
+export class ScheduledTaskPoolRunner<I, O> {
+  /** Used in diagnostics and error messages. */
+  readonly name: string;
+  #source: TaskSourceLike<ScheduledTask<I, O>>;
+  #capacity: ResourceCapacitySource;
+  #active = false;
+
+  /**
+   * @param name - label for diagnostics
+   * @param source - where tasks come from; must be peekable (e.g. a `SourceObj` subclass with `peek()`)
+   * @param capacity - the budget every task's cost is taken from
+   */
+  constructor(name: string, source: TaskSourceLike<ScheduledTask<I, O>>, capacity: ResourceCapacitySource) {
+    this.name = name;
+    this.#source = source;
+    this.#capacity = capacity;
+  }
+
+  /** The capacity source tasks draw from. */
+  get capacity(): ResourceCapacitySource {
+    return this.#capacity;
+  }
+
+  /** True while a `runTasks()` loop is active. */
+  get running(): boolean {
+    return this.#active;
+  }
+
+  /**
+   * Runs tasks until the source is done and nothing is in flight, yielding an envelope per event:
+   * `INTERMEDIATE` for each value a streaming task yields, then `FINAL` or `ERROR` once per task.
+   *
+   * The loop is paced by its consumer: while you hold an envelope, no new task starts and no stream advances.
+   * Leaving the loop early stops new work, aborts running tasks (their `signal` fires, streams get `return()`)
+   * and releases each cost once as it settles.
+   *
+   * @param stopOnError - `true` (default): the first task error is thrown out of the loop.
+   *   `false`: failures arrive as `ERROR` envelopes and the run goes on.
+   * @throws {@link RunnerBusyError} when this runner is already running.
+   */
+  runTasks(stopOnError = true): AsyncGenerator<TaskProgressEnvelope<I, O>, void, unknown> {
+    const run = new TaskRun<I, O, CompiledCost>(this.#source, new ResourceGate(this.#capacity));
+    return run.envelopes(stopOnError, {
+      onStart: () => {
+        if (this.#active) throw new RunnerBusyError(this.name);
+        this.#active = true;
+      },
+      onEnd: () => {
+        this.#active = false;
+      },
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import type {
+  CapacityIncrementEvent,
+  CapacityMetricsSnapshot,
+  CapacityReleaseEvent,
+  CapacityResetEvent,
+  CapacitySetLimitsEvent,
+  CapacityTryAcquireAcceptedEvent,
+  CapacityTryAcquireRejectedEvent,
+  ICapacityMetricsCollector,
+} from '../../src/metrics/types.js';
+
+/** Lets pending promise reactions run (several hops: ancestor → descendant forwarding). */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/** Tracks whether a promise has settled yet. */
+export function track(p: Promise<unknown>): { readonly settled: boolean } {
+  const state = { settled: false };
+  void p.then(() => {
+    state.settled = true;
+  });
+  return state;
+}
+
+type Recorded =
+  | ['accepted', CapacityTryAcquireAcceptedEvent]
+  | ['rejected', CapacityTryAcquireRejectedEvent]
+  | ['release', CapacityReleaseEvent]
+  | ['reset', CapacityResetEvent]
+  | ['increment', CapacityIncrementEvent]
+  | ['setLimits', CapacitySetLimitsEvent];
+
+/** A collector that records every event, for asserting what a source emits. */
+export class RecordingCollector implements ICapacityMetricsCollector {
+  readonly events: Recorded[] = [];
+
+  onTryAcquireAccepted(e: CapacityTryAcquireAcceptedEvent): void {
+    this.events.push(['accepted', e]);
+  }
+  onTryAcquireRejected(e: CapacityTryAcquireRejectedEvent): void {
+    this.events.push(['rejected', e]);
+  }
+  onRelease(e: CapacityReleaseEvent): void {
+    this.events.push(['release', e]);
+  }
+  onReset(e: CapacityResetEvent): void {
+    this.events.push(['reset', e]);
+  }
+  onIncrement(e: CapacityIncrementEvent): void {
+    this.events.push(['increment', e]);
+  }
+  onSetLimits(e: CapacitySetLimitsEvent): void {
+    this.events.push(['setLimits', e]);
+  }
+  snapshot(): CapacityMetricsSnapshot {
+    throw new Error('not used in these tests');
+  }
+
+  /** Event kinds in order. */
+  kinds(): string[] {
+    return this.events.map(([kind]) => kind);
+  }
+
+  /** Acquired minus released per resource, as a collector would count in flight. */
+  inFlight(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [kind, e] of this.events) {
+      const amounts = kind === 'accepted' ? e.requested : kind === 'release' ? e.released : undefined;
+      const sign = kind === 'accepted' ? 1 : -1;
+      if (amounts === undefined) continue;
+      for (const [k, v] of Object.entries(amounts)) out[k] = Math.round(((out[k] ?? 0) + sign * v) * 1e6) / 1e6;
+    }
+    return out;
+  }
+}

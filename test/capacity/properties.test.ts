@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type CompiledCost, compileCost } from '../../src/capacity/compiled-cost.js';
+import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
+import type { ResourceCost } from '../../src/capacity/types.js';
+
+// Exact model: every amount in BigInt micro-units.
+type Micro = Map<string, bigint>;
+
+const KEYS = ['a', 'b', 'c'] as const;
+// Amounts in steps of 0.1 or 0.000001, so fractional accounting is exercised.
+const amountArb = fc.oneof(
+  fc.integer({ min: 0, max: 40 }).map((n) => BigInt(n) * 100_000n),
+  fc.integer({ min: 0, max: 4_000_000 }).map((n) => BigInt(n)),
+);
+const partialArb = fc.dictionary(fc.constantFrom(...KEYS), amountArb, { maxKeys: 3 });
+
+const hierarchyArb = fc
+  .array(fc.record({ parentPick: fc.nat(), hasParent: fc.boolean(), limits: partialArb }), {
+    minLength: 1,
+    maxLength: 5,
+  })
+  .map((nodes) => nodes.map((n, i) => ({ parent: i > 0 && n.hasParent ? n.parentPick % i : -1, limits: n.limits })));
+
+const opArb = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('acquire' as const), src: fc.nat(), cost: partialArb, compiled: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('setLimits' as const), src: fc.nat(), limits: partialArb }) },
+);
+
+const toNumber = (m: bigint): number => Number(m) / 1e6;
+const toCost = (o: Record<string, bigint>): ResourceCost =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, toNumber(v)]));
+const toMicro = (x: number | undefined): bigint => BigInt(Math.round((x ?? 0) * 1e6));
+
+describe('capacity accounting (property-based)', () => {
+  it('random hierarchies: acquisition never over-commits a level, the exact model agrees, and releasing everything restores the limits', () => {
+    fc.assert(
+      fc.property(hierarchyArb, fc.array(opArb, { maxLength: 40 }), (nodes, ops) => {
+        const sources: ResourceCapacitySource[] = [];
+        const model: Array<{ limits: Micro; inUse: Micro; parent: number }> = [];
+        for (const node of nodes) {
+          sources.push(
+            new ResourceCapacitySource(toCost(node.limits), node.parent >= 0 ? sources[node.parent] : undefined),
+          );
+          const limits: Micro = new Map(Object.entries(node.limits));
+          model.push({ limits, inUse: new Map([...limits.keys()].map((k) => [k, 0n])), parent: node.parent });
+        }
+        const chain = (i: number): number[] => {
+          const out: number[] = [];
+          for (let j = i; j >= 0; j = model[j]!.parent) out.push(j);
+          return out;
+        };
+        const held: Array<{ src: number; cost: Record<string, bigint>; compiled: CompiledCost | undefined }> = [];
+
+        const release = (h: (typeof held)[number]) => {
+          if (h.compiled !== undefined) sources[h.src]!.releaseCompiled(h.compiled);
+          else sources[h.src]!.release(toCost(h.cost));
+          for (const j of chain(h.src)) {
+            for (const [k, amt] of Object.entries(h.cost)) {
+              const use = model[j]!.inUse.get(k);
+              if (use !== undefined) model[j]!.inUse.set(k, use > amt ? use - amt : 0n);
+            }
+          }
+        };
+        const checkModel = () => {
+          sources.forEach((s, j) => {
+            const inUse = s.inUse;
+            for (const [k, use] of model[j]!.inUse) expect(toMicro(inUse[k])).toBe(use);
+            expect(Object.keys(inUse).sort()).toEqual([...model[j]!.inUse.keys()].sort());
+          });
+        };
+
+        for (const op of ops) {
+          if (op.kind === 'acquire') {
+            const src = op.src % sources.length;
+            const levels = chain(src);
+            const fits = levels.every((j) =>
+              Object.entries(op.cost).every(([k, amt]) => {
+                const limit = model[j]!.limits.get(k);
+                return amt === 0n || limit === undefined || model[j]!.inUse.get(k)! + amt <= limit;
+              }),
+            );
+            let compiled: CompiledCost | undefined;
+            let ok: boolean;
+            if (op.compiled) {
+              const r = compileCost(toCost(op.cost));
+              if (!r.ok) throw new Error('generated costs are valid');
+              compiled = r.compiled;
+              ok = sources[src]!.tryAcquireCompiled(compiled);
+            } else {
+              ok = sources[src]!.tryAcquire(toCost(op.cost)).ok;
+            }
+            expect(ok).toBe(fits);
+            if (ok) {
+              held.push({ src, cost: op.cost, compiled });
+              for (const j of levels) {
+                for (const [k, amt] of Object.entries(op.cost)) {
+                  const use = model[j]!.inUse.get(k);
+                  if (use !== undefined) model[j]!.inUse.set(k, use + amt);
+                }
+                // Acquisition never pushes a level above its limit for what it took.
+                const inUse = sources[j]!.inUse;
+                const limits = sources[j]!.limits;
+                for (const [k, amt] of Object.entries(op.cost)) {
+                  if (amt > 0n && limits[k] !== undefined) expect(toMicro(inUse[k])).toBeLessThanOrEqual(toMicro(limits[k]));
+                }
+              }
+            }
+          } else if (op.kind === 'release') {
+            if (held.length === 0) continue;
+            const [h] = held.splice(op.pick % held.length, 1);
+            release(h!);
+          } else {
+            const src = op.src % sources.length;
+            sources[src]!.setLimits(toCost(op.limits));
+            for (const [k, limit] of Object.entries(op.limits)) {
+              if (!model[src]!.limits.has(k)) model[src]!.inUse.set(k, 0n);
+              model[src]!.limits.set(k, limit);
+            }
+          }
+          checkModel();
+        }
+
+        for (const h of held.splice(0)) release(h);
+        for (const s of sources) {
+          expect(s.available).toEqual(s.limits);
+          expect(Object.values(s.inUse).every((v) => v === 0)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it, vi } from 'vitest';
+
+// Imported dynamically so we can check that importing the example does not run it.
+const consoleLog = vi.spyOn(console, 'log').mockImplementation(() => {});
+const { main } = await import('../../examples/metrics.js');
+const printedOnImport = consoleLog.mock.calls.length;
+consoleLog.mockRestore();
+
+describe('examples/metrics.ts (SCENARIOS S10, corrected)', () => {
+  const lines: string[] = [];
+  const result = main((line) => lines.push(line));
+
+  it('importing the example does not run it; main() prints through the given log', () => {
+    expect(printedOnImport).toBe(0);
+    expect(lines.length).toBeGreaterThan(0);
+  });
+
+  it('S10 Demo 2: 6 accepted, 3 rejected, 6 releases; drained pool shows inFlight 0 and utilization 0', () => {
+    const { accepted, rejected, snapshot: s } = result.demo2;
+    expect({ accepted, rejected }).toEqual({ accepted: 6, rejected: 3 });
+    expect(s.totals).toMatchObject({ acquireAccepted: 6, acquireRejected: 3, release: 6, setLimits: 1 });
+    expect(s.inFlightByResource.slots).toBe(0);
+    expect(s.utilizationByResource.slots).toBe(0);
+    expect(s.requestedRejectedByResource.slots).toBe(3);
+    expect(s.rates.acquireAcceptedPerSec).toMatchObject({ count: 6, avg: 1 });
+    expect(s.rates.acquireRejectedPerSec).toMatchObject({ count: 3, avg: 1 });
+    expect(s.rates.releasePerSec).toMatchObject({ count: 6, avg: 1 });
+    expect(lines).toContain('  Final tally: 6 accepted, 3 rejected');
+  });
+
+  it('S10 Demo 3: 6 sequential batches never rejected, 18 items with pool-utilization 0, totals 6/0/6', () => {
+    const { items, snapshot: s } = result.demo3;
+    expect(items).toHaveLength(18);
+    expect(new Set(items.map((i) => i.batch))).toEqual(new Set([1, 2, 3, 4, 5, 6]));
+    expect(items.every((i) => i.poolUtilization === 0)).toBe(true);
+    expect(s.totals).toMatchObject({ acquireAccepted: 6, acquireRejected: 0, release: 6 });
+    expect(s.inFlightByResource.slots).toBe(0);
+    expect(s.requestedRejectedByResource).toEqual({});
+  });
+
+  it('does not print the original documentation numbers, and labels counts as events, not ms', () => {
+    const text = lines.join('\n');
+    expect(text).not.toMatch(/\b50 (accepted|releases)\b/);
+    expect(text).not.toContain('50.0/s');
+    expect(text).not.toMatch(/count=\d+ ?ms/);
+    expect(text).toContain('count=6 avg=1.00');
+  });
+});
