@@ -1,6 +1,7 @@
 import { InvalidCostError, InvalidLimitError } from '../errors/capacity-errors.js';
 import { type Amount, pairToNumber, parseAmount } from './amount.js';
 import type { Column } from './cost-binding.js';
+import type { Slot } from './ledger.js';
 import type { ResourceCost } from './types.js';
 
 /**
@@ -22,6 +23,12 @@ export class CompiledCost {
   boundEpoch = -1;
   /** @internal Per key, the slots it hits up `boundTo`'s chain. */
   columns: readonly Column[] = [];
+  /** @internal Every (slot, key index) pair of `columns`, flattened; those a release reaches come first. */
+  flatSlots: readonly Slot[] = [];
+  /** @internal Key index of each entry of `flatSlots`. */
+  flatKey: readonly number[] = [];
+  /** @internal Entries [0, releaseEnd) of `flatSlots` are reached by a release. */
+  releaseEnd = 0;
   #cost: Readonly<ResourceCost> | undefined;
 
   /** @internal Use {@link compileCost}. */

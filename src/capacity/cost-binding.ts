@@ -78,7 +78,28 @@ export class Chain<S> {
       this.#epoch = epoch;
     }
     const columns: Column[] = [];
-    for (const key of c.keys) columns.push(this.#column(key));
+    const slots: Slot[] = [];
+    const keyOf: number[] = [];
+    const tail: number[] = []; // column index, slot index: pairs a release does not reach
+    for (let i = 0; i < c.keys.length; i++) {
+      const column = this.#column(c.keys[i]!);
+      columns.push(column);
+      // Zero amounts always fit and change nothing, even at a level in debt: leave them out.
+      if (c.whole[i] === 0 && c.micro[i] === 0) continue;
+      for (let j = 0; j < column.slots.length; j++) {
+        if (j < column.releaseCount) {
+          slots.push(column.slots[j]!);
+          keyOf.push(i);
+        } else tail.push(i, j);
+      }
+    }
+    c.releaseEnd = slots.length;
+    for (let t = 0; t < tail.length; t += 2) {
+      slots.push(columns[tail[t]!]!.slots[tail[t + 1]!]!);
+      keyOf.push(tail[t]!);
+    }
+    c.flatSlots = slots;
+    c.flatKey = keyOf;
     c.boundTo = this;
     c.boundEpoch = epoch;
     c.columns = columns;
@@ -140,36 +161,33 @@ export class Chain<S> {
   }
 }
 
-// The loops below skip zero amounts: they always fit and change nothing, even at a level in debt.
+// Hot loops over the flattened pairs cached by Chain.bind (call bind first).
 
 /** True when every amount of `c` fits at every level. */
-export function costFits(c: CompiledCost, columns: readonly Column[]): boolean {
-  const { whole, micro } = c;
-  for (let i = 0; i < columns.length; i++) {
-    const w = whole[i]!;
-    const m = micro[i]!;
-    if (w === 0 && m === 0) continue;
-    const slots = columns[i]!.slots;
-    for (let j = 0; j < slots.length; j++) if (!slotFits(slots[j]!, w, m)) return false;
+export function costFits(c: CompiledCost): boolean {
+  const { flatSlots, flatKey, whole, micro } = c;
+  for (let i = 0; i < flatSlots.length; i++) {
+    const k = flatKey[i]!;
+    if (!slotFits(flatSlots[i]!, whole[k]!, micro[k]!)) return false;
   }
   return true;
 }
 
 /** Takes every amount of `c` at every level (call after {@link costFits}). */
-export function costTake(c: CompiledCost, columns: readonly Column[]): void {
-  const { whole, micro } = c;
-  for (let i = 0; i < columns.length; i++) {
-    const slots = columns[i]!.slots;
-    for (let j = 0; j < slots.length; j++) slotTake(slots[j]!, whole[i]!, micro[i]!);
+export function costTake(c: CompiledCost): void {
+  const { flatSlots, flatKey, whole, micro } = c;
+  for (let i = 0; i < flatSlots.length; i++) {
+    const k = flatKey[i]!;
+    slotTake(flatSlots[i]!, whole[k]!, micro[k]!);
   }
 }
 
 /** Gives every amount of `c` back at the levels a release reaches. */
-export function costGive(c: CompiledCost, columns: readonly Column[]): void {
-  const { whole, micro } = c;
-  for (let i = 0; i < columns.length; i++) {
-    const column = columns[i]!;
-    for (let j = 0; j < column.releaseCount; j++) slotGive(column.slots[j]!, whole[i]!, micro[i]!);
+export function costGive(c: CompiledCost): void {
+  const { flatSlots, flatKey, whole, micro } = c;
+  for (let i = 0; i < c.releaseEnd; i++) {
+    const k = flatKey[i]!;
+    slotGive(flatSlots[i]!, whole[k]!, micro[k]!);
   }
 }
 

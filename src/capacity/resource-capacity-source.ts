@@ -162,11 +162,11 @@ export class ResourceCapacitySource {
   acquireImmediate(cost: ResourceCost): void {
     const c = compileCostOrThrow(cost);
     const columns = this.#bind(c);
-    if (!costFits(c, columns)) {
+    if (!costFits(c)) {
       const short = costShortfall(c, columns)!;
       throw new InsufficientCapacityError(short.resource, short.requested, short.available, short.level);
     }
-    costTake(c, columns);
+    costTake(c);
   }
 
   /**
@@ -256,7 +256,8 @@ export class ResourceCapacitySource {
 
   /** Advanced, runner fast path: {@link canAcquire} for a compiled cost. No allocation. */
   canAcquireCompiled(c: CompiledCost): boolean {
-    return costFits(c, this.#bind(c));
+    this.#bind(c);
+    return costFits(c);
   }
 
   /**
@@ -265,13 +266,13 @@ export class ResourceCapacitySource {
    * when the release propagates to it), rejected to this level's. No allocation without collectors.
    */
   tryAcquireCompiled(c: CompiledCost): boolean {
-    const columns = this.#bind(c);
-    if (!costFits(c, columns)) {
+    this.#bind(c);
+    if (!costFits(c)) {
       const m = this.#metrics;
       if (m !== undefined) emitRejected(m, c.cost, this.#ledger.available(), 'insufficient_capacity');
       return false;
     }
-    costTake(c, columns);
+    costTake(c);
     const chain = this.#chain!;
     if (chain.anyMetrics) chain.emitAccepted(c.cost);
     return true;
@@ -280,7 +281,8 @@ export class ResourceCapacitySource {
   /** Advanced, runner fast path: {@link release} for a compiled cost. No allocation without collectors. */
   releaseCompiled(c: CompiledCost): void {
     // A quota ancestor sees the call (its collector balances) but restores nothing and stops the chain.
-    costGive(c, this.#bind(c));
+    this.#bind(c);
+    costGive(c);
     const chain = this.#chain!;
     chain.afterRelease(c);
     chain.stopAt?.releaseCompiled(c);

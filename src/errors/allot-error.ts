@@ -27,7 +27,8 @@ export class AllotRangeError extends RangeError {
 /** Renders a value for an error message (numbers, strings and anything else). */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   if (value === undefined) return 'undefined';
   try {
     return JSON.stringify(value) ?? String(value);

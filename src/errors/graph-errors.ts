@@ -39,10 +39,7 @@ export class InvalidStateError extends AllotError {
     readonly action: string,
     readonly expected: string,
   ) {
-    super(
-      'ALLOT_INVALID_STATE',
-      `Cannot ${action} node ${show(key)}: it is ${state}, expected ${expected}.`,
-    );
+    super('ALLOT_INVALID_STATE', `Cannot ${action} node ${show(key)}: it is ${state}, expected ${expected}.`);
   }
 }
 

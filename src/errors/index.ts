@@ -1,6 +1,4 @@
 export { AllotError, AllotRangeError } from './allot-error.js';
-export type { AllotErrorCode, AllotErrorLike } from './codes.js';
-export { isAllotError } from './codes.js';
 export {
   CostExceedsLimitError,
   InsufficientCapacityError,
@@ -8,7 +6,15 @@ export {
   InvalidLimitError,
   UnknownResourceError,
 } from './capacity-errors.js';
-export { CycleError, DuplicateKeyError, InvalidStateError, MissingDependencyError, UnknownKeyError } from './graph-errors.js';
+export type { AllotErrorCode, AllotErrorLike } from './codes.js';
+export { isAllotError } from './codes.js';
+export {
+  CycleError,
+  DuplicateKeyError,
+  InvalidStateError,
+  MissingDependencyError,
+  UnknownKeyError,
+} from './graph-errors.js';
 export { InvalidOptionError } from './option-errors.js';
 export type { TaskAbortReason } from './runner-errors.js';
 export { CallbackError, InvalidTaskError, RunnerBusyError, TaskAbortedError } from './runner-errors.js';

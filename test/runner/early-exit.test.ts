@@ -29,7 +29,14 @@ describe('leaving a run early (D14)', () => {
     const started: string[] = [];
     const slow = deferred<string>();
     const tasks: Task[] = [
-      { key: 'fast', cost: { slots: 1 }, runner: async () => (started.push('fast'), 'fast') },
+      {
+        key: 'fast',
+        cost: { slots: 1 },
+        runner: async () => {
+          started.push('fast');
+          return 'fast';
+        },
+      },
       {
         key: 'slow',
         cost: { slots: 1 },
@@ -56,7 +63,14 @@ describe('leaving a run early (D14)', () => {
         },
         onError: (key, error) => errors.push([key, error]),
       },
-      { key: 'later', cost: { slots: 1 }, runner: async () => (started.push('later'), 'later') },
+      {
+        key: 'later',
+        cost: { slots: 1 },
+        runner: async () => {
+          started.push('later');
+          return 'later';
+        },
+      },
     ];
     const source = new TaskSource(tasks);
     const runner = new ScheduledTaskPoolRunner<string, string>('r', source, capacity);
@@ -190,8 +204,22 @@ describe('pacing and re-entrancy', () => {
           return 'end';
         },
       },
-      { key: 'a', cost: { slots: 1 }, runner: async () => (started.push('a'), 'a') },
-      { key: 'b', cost: { slots: 1 }, runner: async () => (started.push('b'), 'b') },
+      {
+        key: 'a',
+        cost: { slots: 1 },
+        runner: async () => {
+          started.push('a');
+          return 'a';
+        },
+      },
+      {
+        key: 'b',
+        cost: { slots: 1 },
+        runner: async () => {
+          started.push('b');
+          return 'b';
+        },
+      },
     ];
     const gen = new ScheduledTaskPoolRunner<string, string>('r', new TaskSource(tasks), capacity).runTasks();
     const first = await gen.next();

@@ -88,7 +88,11 @@ function makeTasks(
     let runner: ScheduledTask<string, string>['runner'];
     switch (s.behaviour) {
       case 'instant':
-        runner = () => (begin(), end(), Promise.resolve(key));
+        runner = () => {
+          begin();
+          end();
+          return Promise.resolve(key);
+        };
         break;
       case 'syncThrow':
         runner = () => {

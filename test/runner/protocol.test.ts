@@ -116,8 +116,22 @@ describe('ScheduledTaskPoolRunner protocol', () => {
           return first.promise;
         },
       },
-      { key: 'big', cost: { gpu: 2 }, runner: async () => (started.push('big'), 'big') },
-      { key: 'small-2', cost: { gpu: 1 }, runner: async () => (started.push('small-2'), 'small-2') },
+      {
+        key: 'big',
+        cost: { gpu: 2 },
+        runner: async () => {
+          started.push('big');
+          return 'big';
+        },
+      },
+      {
+        key: 'small-2',
+        cost: { gpu: 1 },
+        runner: async () => {
+          started.push('small-2');
+          return 'small-2';
+        },
+      },
     ];
     const { gen, source } = run(tasks, { gpu: 2 });
     const pending = gen.next();
@@ -283,13 +297,26 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     const small: Task = {
       key: 'small',
       cost: { gpu: 1 },
-      runner: async () => (started.push('small'), 'small'),
+      runner: async () => {
+        started.push('small');
+        return 'small';
+      },
     };
-    const big: Task = { key: 'big', cost: { gpu: 2 }, runner: async () => (started.push('big'), 'big') };
+    const big: Task = {
+      key: 'big',
+      cost: { gpu: 2 },
+      runner: async () => {
+        started.push('big');
+        return 'big';
+      },
+    };
     const blocker: Task = {
       key: 'blocker',
       cost: { gpu: 1 },
-      runner: () => (started.push('blocker'), hold.promise),
+      runner: () => {
+        started.push('blocker');
+        return hold.promise;
+      },
     };
     // peek() shows `small` but next() hands out `big`.
     const queue = [blocker, big];

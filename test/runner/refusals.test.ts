@@ -62,7 +62,7 @@ describe('tasks that can never run (D9, D12)', () => {
       runner([{ key: 'x', cost: { gpu: 5 }, runner: async () => 'x' }], child).runTasks(false),
     );
     expect(out[0]?.error).toBeInstanceOf(CostExceedsLimitError);
-    expect((out[0]?.error as CostExceedsLimitError).level).toBe(1);
+    expect((out[0]!.error as CostExceedsLimitError).level).toBe(1);
   });
 
   it('under stopOnError an impossible task is thrown', async () => {
@@ -100,7 +100,7 @@ describe('tasks that can never run (D9, D12)', () => {
       );
       expect(out).toHaveLength(1);
       expect(out[0]?.error).toBeInstanceOf(InvalidCostError);
-      expect((out[0]?.error as Error).message).toMatch(/bad.*gpu|gpu.*bad/);
+      expect((out[0]!.error as Error).message).toMatch(/bad.*gpu|gpu.*bad/);
       expect(capacity.available).toEqual({ gpu: 2 });
     },
   );
