@@ -3,7 +3,7 @@
  * interleaved (round r starts from a different contender), then prints medians and paired ratios and writes
  * bench/results/latest.json.
  *
- * Env: BENCH_ROUNDS (default 5), BENCH_HEAVY_ROUNDS (million/scaling, default 3, never more than BENCH_ROUNDS),
+ * Env: BENCH_ROUNDS (default 5), BENCH_HEAVY_ROUNDS (memory/million/scaling, default 3, never more than BENCH_ROUNDS),
  * BENCH_QUICK=1 (1 round, small sizes), BENCH_BUDGET_MS (per-run budget in the million/scaling workers),
  * BENCH_ONLY=throughput,memory (run a subset), BENCH_TIMEOUT_MS (hard kill per child, default 180 s).
  */

@@ -69,7 +69,8 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       contenders: ['p-queue', 'p-limit', 'allot', 'allot-running'],
       reference: vsPQueue(['p-limit', 'allot', 'allot-running']),
       args: (c) => [c, String(nMemory)],
-      rounds,
+      // Nearly deterministic (a heap count, not a timing): fewer rounds suffice.
+      rounds: heavyRounds,
       columns: [
         { key: 'bytesPerTask', label: 'B/task', digits: 0, ratio: true },
         { key: 'taskBytesPerTask', label: 'of which task objects', digits: 0 },

@@ -37,7 +37,8 @@ export function runWorker(
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const wallMs = performance.now() - t0;
-      const tail = stderr.trim().split('\n').slice(-6).join('\n');
+      // The first lines carry the message (a stack trace follows).
+      const tail = stderr.trim().split('\n').slice(0, 4).join(' / ');
       if (timedOut) return resolve({ ok: false, error: `timed out after ${timeoutMs} ms (killed)`, wallMs });
       if (code !== 0) {
         return resolve({ ok: false, error: `exit ${code ?? signal}${tail ? `: ${tail}` : ''}`, wallMs });

@@ -112,10 +112,10 @@ export function warmupSize(n: number): number {
   return Math.min(n, Math.max(10_000, Math.floor(n / 10)));
 }
 
-/** Per-run time budget in ms for scenarios that may degrade (env BENCH_BUDGET_MS, default 20 s). */
+/** Per-run time budget in ms for scenarios that may degrade (env BENCH_BUDGET_MS, default 8 s). */
 export function budgetMs(): number {
-  const v = Number(process.env.BENCH_BUDGET_MS ?? 20_000);
-  return Number.isFinite(v) && v > 0 ? v : 20_000;
+  const v = Number(process.env.BENCH_BUDGET_MS ?? 8_000);
+  return Number.isFinite(v) && v > 0 ? v : 8_000;
 }
 
 /** Fails unless `got === want`. */

@@ -3,7 +3,7 @@
  * budget {slots:16}, cost {slots:1}). A scheduler whose per-decision cost does not grow with the queue shows a
  * flat ns/task and a largest/smallest ratio near 1.
  * Usage: scaling.ts <allot|allot-idxsrc> [sizes=10000,100000,1000000]
- * Smaller sizes are repeated (about 300,000 tasks' worth, at most 30 reps) and the median taken. A size whose
+ * Each size: gc, one untimed 20,000-task run, then timed runs without gc in between. Smaller sizes are repeated (about 300,000 tasks' worth, at most 30 reps) and the median taken. A size whose
  * run passes the time budget (BENCH_BUDGET_MS) is cut short: its ns/task covers the tasks that completed while
  * the queue was still that long, and the result is marked truncated.
  */
@@ -26,14 +26,13 @@ const indexed = contender === 'allot-idxsrc';
 const sizes = (process.argv[3] ?? '10000,100000,1000000').split(',').map(Number);
 if (sizes.some((s) => !Number.isInteger(s) || s <= 0)) fail(`bad sizes ${process.argv[3]}`);
 
-/** One timed drain of `n` tasks; tasks are built before the clock starts (only scheduling is measured). */
+/** Drains `n` fresh tasks; tasks are built before the clock starts (only scheduling is measured). */
 async function once(n: number, deadline: number): Promise<{ ns: number; done: number }> {
   const runner = allotRunner(
     allotTasks(n, () => SLOT),
     { slots: 16 },
     indexed,
   );
-  gc();
   const t0 = performance.now();
   const done = await drainAllot(runner, deadline);
   const ms = performance.now() - t0;
@@ -52,6 +51,10 @@ const perSize: number[] = [];
 let truncated = false;
 for (const n of sizes) {
   const reps = Math.max(1, Math.min(30, Math.round(300_000 / n)));
+  // gc once per size, then an untimed run: a full gc deoptimises the runner's hot path ("weak objects": the
+  // previous run's objects were embedded in optimised code), and re-optimising would dominate a 10,000-task run.
+  gc();
+  await once(Math.min(n, 20_000), Infinity);
   const deadline = performance.now() + budgetMs();
   const samples: number[] = [];
   for (let r = 0; r < reps && performance.now() < deadline; r++) {

@@ -1,7 +1,6 @@
 import { InvalidCostError, InvalidLimitError } from '../errors/capacity-errors.js';
 import { type Amount, pairToNumber, parseAmount } from './amount.js';
 import type { Column } from './cost-binding.js';
-import type { Slot } from './ledger.js';
 import type { ResourceCost } from './types.js';
 
 /**
@@ -23,11 +22,13 @@ export class CompiledCost {
   boundEpoch = -1;
   /** @internal Per key, the slots it hits up `boundTo`'s chain. */
   columns: readonly Column[] = [];
-  /** @internal Every (slot, key index) pair of `columns`, flattened; those a release reaches come first. */
-  flatSlots: readonly Slot[] = [];
-  /** @internal Key index of each entry of `flatSlots`. */
-  flatKey: readonly number[] = [];
-  /** @internal Entries [0, releaseEnd) of `flatSlots` are reached by a release. */
+  /** @internal The cell of every (key, level) pair with a non-zero amount; release-reached ones first. */
+  flatCells: readonly Float64Array[] = [];
+  /** @internal Whole part of the amount of each entry of `flatCells`. */
+  flatWhole: readonly number[] = [];
+  /** @internal Micro part of the amount of each entry of `flatCells`. */
+  flatMicro: readonly number[] = [];
+  /** @internal Entries [0, releaseEnd) of `flatCells` are reached by a release. */
   releaseEnd = 0;
   #cost: Readonly<ResourceCost> | undefined;
 

@@ -3,14 +3,15 @@ import { pairToNumber } from './amount.js';
 import { emitAccepted, emitRelease } from './capacity-events.js';
 import type { CompiledCost } from './compiled-cost.js';
 import {
+  cellAvailable,
+  cellExceedsLimit,
+  cellFits,
+  cellGive,
+  cellLimit,
+  cellTake,
   keySetEpoch,
   type Ledger,
   type Slot,
-  slotAvailable,
-  slotExceedsLimit,
-  slotFits,
-  slotGive,
-  slotTake,
 } from './ledger.js';
 import type { ResourceCost } from './types.js';
 
@@ -78,28 +79,40 @@ export class Chain<S> {
       this.#epoch = epoch;
     }
     const columns: Column[] = [];
-    const slots: Slot[] = [];
-    const keyOf: number[] = [];
-    const tail: number[] = []; // column index, slot index: pairs a release does not reach
+    const cells: Float64Array[] = [];
+    const ws: number[] = [];
+    const ms: number[] = [];
+    let tail: number[] | undefined; // (key index, slot index) pairs a release does not reach
     for (let i = 0; i < c.keys.length; i++) {
       const column = this.#column(c.keys[i]!);
       columns.push(column);
+      const w = c.whole[i]!;
+      const m = c.micro[i]!;
       // Zero amounts always fit and change nothing, even at a level in debt: leave them out.
-      if (c.whole[i] === 0 && c.micro[i] === 0) continue;
+      if (w === 0 && m === 0) continue;
       for (let j = 0; j < column.slots.length; j++) {
-        if (j < column.releaseCount) {
-          slots.push(column.slots[j]!);
-          keyOf.push(i);
-        } else tail.push(i, j);
+        if (j >= column.releaseCount) {
+          if (tail === undefined) tail = [];
+          tail.push(i, j);
+          continue;
+        }
+        cells.push(column.slots[j]!.cell);
+        ws.push(w);
+        ms.push(m);
       }
     }
-    c.releaseEnd = slots.length;
-    for (let t = 0; t < tail.length; t += 2) {
-      slots.push(columns[tail[t]!]!.slots[tail[t + 1]!]!);
-      keyOf.push(tail[t]!);
+    c.releaseEnd = cells.length;
+    if (tail !== undefined) {
+      for (let t = 0; t < tail.length; t += 2) {
+        const i = tail[t]!;
+        cells.push(columns[i]!.slots[tail[t + 1]!]!.cell);
+        ws.push(c.whole[i]!);
+        ms.push(c.micro[i]!);
+      }
     }
-    c.flatSlots = slots;
-    c.flatKey = keyOf;
+    c.flatCells = cells;
+    c.flatWhole = ws;
+    c.flatMicro = ms;
     c.boundTo = this;
     c.boundEpoch = epoch;
     c.columns = columns;
@@ -116,7 +129,7 @@ export class Chain<S> {
     const out: ResourceCost = {};
     for (const level of this.levels) {
       for (const slot of level.ledger.list) {
-        const value = slotAvailable(slot);
+        const value = cellAvailable(slot.cell);
         if (value <= 0) return undefined;
         const prev = out[slot.name];
         if (prev === undefined || value < prev) out[slot.name] = value;
@@ -165,29 +178,26 @@ export class Chain<S> {
 
 /** True when every amount of `c` fits at every level. */
 export function costFits(c: CompiledCost): boolean {
-  const { flatSlots, flatKey, whole, micro } = c;
-  for (let i = 0; i < flatSlots.length; i++) {
-    const k = flatKey[i]!;
-    if (!slotFits(flatSlots[i]!, whole[k]!, micro[k]!)) return false;
+  const { flatCells, flatWhole, flatMicro } = c;
+  for (let i = 0; i < flatCells.length; i++) {
+    if (!cellFits(flatCells[i]!, flatWhole[i]!, flatMicro[i]!)) return false;
   }
   return true;
 }
 
 /** Takes every amount of `c` at every level (call after {@link costFits}). */
 export function costTake(c: CompiledCost): void {
-  const { flatSlots, flatKey, whole, micro } = c;
-  for (let i = 0; i < flatSlots.length; i++) {
-    const k = flatKey[i]!;
-    slotTake(flatSlots[i]!, whole[k]!, micro[k]!);
+  const { flatCells, flatWhole, flatMicro } = c;
+  for (let i = 0; i < flatCells.length; i++) {
+    cellTake(flatCells[i]!, flatWhole[i]!, flatMicro[i]!);
   }
 }
 
 /** Gives every amount of `c` back at the levels a release reaches. */
 export function costGive(c: CompiledCost): void {
-  const { flatSlots, flatKey, whole, micro } = c;
+  const { flatCells, flatWhole, flatMicro } = c;
   for (let i = 0; i < c.releaseEnd; i++) {
-    const k = flatKey[i]!;
-    slotGive(flatSlots[i]!, whole[k]!, micro[k]!);
+    cellGive(flatCells[i]!, flatWhole[i]!, flatMicro[i]!);
   }
 }
 
@@ -209,22 +219,22 @@ export interface LimitExcess {
 
 /** The first amount that does not fit (lowest level first), or `undefined` when the whole cost fits. */
 export function costShortfall(c: CompiledCost, columns: readonly Column[]): CapacityShortfall | undefined {
-  const hit = firstAcrossLevels(c, columns, (s, w, m) => (w === 0 && m === 0) || slotFits(s, w, m));
+  const hit = firstAcrossLevels(c, columns, (s, w, m) => cellFits(s.cell, w, m));
   if (hit === undefined) return undefined;
   const [slot, level, i] = hit;
-  return { resource: slot.name, level, requested: amountAt(c, i), available: slotAvailable(slot) };
+  return { resource: slot.name, level, requested: amountAt(c, i), available: cellAvailable(slot.cell) };
 }
 
 /** The first amount above its limit (lowest level first), or `undefined`. */
 export function costExcess(c: CompiledCost, columns: readonly Column[]): LimitExcess | undefined {
-  const hit = firstAcrossLevels(c, columns, (s, w, m) => !slotExceedsLimit(s, w, m));
+  const hit = firstAcrossLevels(c, columns, (s, w, m) => !cellExceedsLimit(s.cell, w, m));
   if (hit === undefined) return undefined;
   const [slot, level, i] = hit;
   return {
     resource: slot.name,
     level,
     requested: amountAt(c, i),
-    limit: pairToNumber(slot.limitW, slot.limitM),
+    limit: cellLimit(slot.cell),
   };
 }
 

@@ -3,18 +3,22 @@ import type { ResourceCost } from './types.js';
 
 /**
  * One resource at one capacity source: its limit and what is in use, both as exact fixed-point pairs
- * (see amount.ts). `available = max(0, limit - inUse)` is derived, never stored (D7).
- * Internal: the fields are mutated in place by the hot paths.
+ * (see amount.ts), in a 4-element cell `[limitWhole, limitMicro, useWhole, useMicro]`.
+ * `available = max(0, limit - inUse)` is derived, never stored (D7). A typed array keeps every cell the same
+ * shape whatever the values (small integers, 64-GiB byte counts, fractions), so the hot loops stay monomorphic.
+ * Internal: cells are mutated in place by the hot paths.
  */
 export interface Slot {
   readonly name: string;
-  limitW: number;
-  limitM: number;
-  useW: number;
-  useM: number;
+  readonly cell: Float64Array;
 }
 
-// Bumped whenever any ledger starts tracking a new resource. Cached cost bindings compare it to know that
+const LW = 0;
+const LM = 1;
+const UW = 2;
+const UM = 3;
+
+// Bumped whenever a ledger in use starts tracking a new resource. Cached cost bindings compare it to know that
 // the set of tracked keys up a chain is unchanged (keys are never removed, so slot references stay valid).
 let keySetVersion = 0;
 
@@ -24,32 +28,33 @@ export function keySetEpoch(): number {
 }
 
 /** True when `amount` more fits: `amount <= available`. A zero amount always fits, even in debt. */
-export function slotFits(s: Slot, w: number, m: number): boolean {
-  let uw = s.useW + w;
-  let um = s.useM + m;
+export function cellFits(c: Float64Array, w: number, m: number): boolean {
+  let uw = c[UW]! + w;
+  let um = c[UM]! + m;
   if (um >= MICRO) {
     um -= MICRO;
     uw += 1;
   }
-  return uw < s.limitW || (uw === s.limitW && um <= s.limitM) || (w === 0 && m === 0);
+  const lw = c[LW]!;
+  return uw < lw || (uw === lw && um <= c[LM]!) || (w === 0 && m === 0);
 }
 
 /** Takes `amount` (in use grows; may exceed the limit, e.g. a reconcile deficit). */
-export function slotTake(s: Slot, w: number, m: number): void {
-  let uw = s.useW + w;
-  let um = s.useM + m;
+export function cellTake(c: Float64Array, w: number, m: number): void {
+  let uw = c[UW]! + w;
+  let um = c[UM]! + m;
   if (um >= MICRO) {
     um -= MICRO;
     uw += 1;
   }
-  s.useW = uw;
-  s.useM = um;
+  c[UW] = uw;
+  c[UM] = um;
 }
 
 /** Gives `amount` back; in use never goes below 0. */
-export function slotGive(s: Slot, w: number, m: number): void {
-  let uw = s.useW - w;
-  let um = s.useM - m;
+export function cellGive(c: Float64Array, w: number, m: number): void {
+  let uw = c[UW]! - w;
+  let um = c[UM]! - m;
   if (um < 0) {
     um += MICRO;
     uw -= 1;
@@ -58,14 +63,14 @@ export function slotGive(s: Slot, w: number, m: number): void {
     uw = 0;
     um = 0;
   }
-  s.useW = uw;
-  s.useM = um;
+  c[UW] = uw;
+  c[UM] = um;
 }
 
 /** `max(0, limit - inUse)` as a number. */
-export function slotAvailable(s: Slot): number {
-  let w = s.limitW - s.useW;
-  let m = s.limitM - s.useM;
+export function cellAvailable(c: Float64Array): number {
+  let w = c[LW]! - c[UW]!;
+  let m = c[LM]! - c[UM]!;
   if (m < 0) {
     m += MICRO;
     w -= 1;
@@ -73,9 +78,15 @@ export function slotAvailable(s: Slot): number {
   return w < 0 ? 0 : pairToNumber(w, m);
 }
 
-/** True when `amount` exceeds the slot's limit, so it could never fit. */
-export function slotExceedsLimit(s: Slot, w: number, m: number): boolean {
-  return w > s.limitW || (w === s.limitW && m > s.limitM);
+/** The limit as a number. */
+export function cellLimit(c: Float64Array): number {
+  return pairToNumber(c[LW]!, c[LM]!);
+}
+
+/** True when `amount` exceeds the limit, so it could never fit. */
+export function cellExceedsLimit(c: Float64Array, w: number, m: number): boolean {
+  const lw = c[LW]!;
+  return w > lw || (w === lw && m > c[LM]!);
 }
 
 /**
@@ -84,17 +95,17 @@ export function slotExceedsLimit(s: Slot, w: number, m: number): boolean {
  * current availability lowers it to the cap (as `min(available + amount, cap)` would), and a source in debt
  * (inUse above a lowered limit) first pays the debt.
  */
-export function slotIncrement(s: Slot, amount: Amount, cap: Amount): void {
-  slotGive(s, amount.whole, amount.micro);
-  let fw = s.limitW - cap.whole;
-  let fm = s.limitM - cap.micro;
+export function cellIncrement(c: Float64Array, amount: Amount, cap: Amount): void {
+  cellGive(c, amount.whole, amount.micro);
+  let fw = c[LW]! - cap.whole;
+  let fm = c[LM]! - cap.micro;
   if (fm < 0) {
     fm += MICRO;
     fw -= 1;
   }
-  if (fw > s.useW || (fw === s.useW && fm > s.useM)) {
-    s.useW = fw;
-    s.useM = fm;
+  if (fw > c[UW]! || (fw === c[UW]! && fm > c[UM]!)) {
+    c[UW] = fw;
+    c[UM] = fm;
   }
 }
 
@@ -122,22 +133,22 @@ export class Ledger {
   setLimit(name: string, limit: Amount, initial = false): void {
     const slot = this.#byName.get(name);
     if (slot !== undefined) {
-      slot.limitW = limit.whole;
-      slot.limitM = limit.micro;
+      slot.cell[LW] = limit.whole;
+      slot.cell[LM] = limit.micro;
       return;
     }
-    const added: Slot = { name, limitW: limit.whole, limitM: limit.micro, useW: 0, useM: 0 };
+    const added: Slot = { name, cell: Float64Array.of(limit.whole, limit.micro, 0, 0) };
     this.#byName.set(name, added);
     this.list.push(added);
     if (!initial) keySetVersion++;
   }
 
-  /** Applies {@link slotIncrement} to each tracked key of `amounts`; `caps` default to the limits. */
+  /** Applies {@link cellIncrement} to each tracked key of `amounts`; `caps` default to the limits. */
   increment(amounts: ReadonlyMap<string, Amount>, caps: ReadonlyMap<string, Amount> | undefined): void {
     for (const [key, amount] of amounts) {
       const slot = this.#byName.get(key);
       if (slot === undefined) continue;
-      slotIncrement(slot, amount, caps?.get(key) ?? { whole: slot.limitW, micro: slot.limitM });
+      cellIncrement(slot.cell, amount, caps?.get(key) ?? { whole: slot.cell[LW]!, micro: slot.cell[LM]! });
     }
   }
 
@@ -150,37 +161,37 @@ export class Ledger {
       const a = actual.get(key) ?? ZERO_AMOUNT;
       const order = compareAmounts(e, a);
       const d = order > 0 ? subtractAmounts(e, a) : subtractAmounts(a, e);
-      if (order > 0) slotGive(slot, d.whole, d.micro);
-      else if (order < 0) slotTake(slot, d.whole, d.micro);
+      if (order > 0) cellGive(slot.cell, d.whole, d.micro);
+      else if (order < 0) cellTake(slot.cell, d.whole, d.micro);
     }
   }
 
   /** Forgets everything in use. */
   clearInUse(): void {
     for (const s of this.list) {
-      s.useW = 0;
-      s.useM = 0;
+      s.cell[UW] = 0;
+      s.cell[UM] = 0;
     }
   }
 
   /** A fresh object of limits. */
   limits(): ResourceCost {
     const out: ResourceCost = {};
-    for (const s of this.list) out[s.name] = pairToNumber(s.limitW, s.limitM);
+    for (const s of this.list) out[s.name] = cellLimit(s.cell);
     return out;
   }
 
   /** A fresh object of available amounts. */
   available(): ResourceCost {
     const out: ResourceCost = {};
-    for (const s of this.list) out[s.name] = slotAvailable(s);
+    for (const s of this.list) out[s.name] = cellAvailable(s.cell);
     return out;
   }
 
   /** A fresh object of amounts in use. */
   inUse(): ResourceCost {
     const out: ResourceCost = {};
-    for (const s of this.list) out[s.name] = pairToNumber(s.useW, s.useM);
+    for (const s of this.list) out[s.name] = pairToNumber(s.cell[UW]!, s.cell[UM]!);
     return out;
   }
 
@@ -188,10 +199,11 @@ export class Ledger {
   utilization(): ResourceCost {
     const out: ResourceCost = {};
     for (const s of this.list) {
-      const limit = pairToNumber(s.limitW, s.limitM);
+      const c = s.cell;
+      const limit = cellLimit(c);
       // limit - available = min(inUse, limit), computed exactly before the one division.
-      const full = s.useW > s.limitW || (s.useW === s.limitW && s.useM >= s.limitM);
-      out[s.name] = limit > 0 ? (full ? 1 : pairToNumber(s.useW, s.useM) / limit) : 0;
+      const full = c[UW]! > c[LW]! || (c[UW] === c[LW] && c[UM]! >= c[LM]!);
+      out[s.name] = limit > 0 ? (full ? 1 : pairToNumber(c[UW]!, c[UM]!) / limit) : 0;
     }
     return out;
   }

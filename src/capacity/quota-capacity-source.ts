@@ -14,7 +14,10 @@ import type { ResourceCost } from './types.js';
  * of an estimate comes back, consumed quota does not. A child pool under a quota gets its own slots back on
  * release while the quota stays consumed; the release stops at the quota (it does not reach the quota's parent).
  *
- * Timers are `unref()`ed: they never keep the process alive. Call `stopTimer()` when done.
+ * Timers do not keep the process alive on their own (they are `unref()`ed), except while someone waits for the
+ * next refill through {@link QuotaCapacitySource.changed} — a runner blocked on this quota, for example. Then the
+ * timer holds the process open until its next tick, so a rate-limited script does not exit half-way.
+ * Call `stopTimer()` when done.
  *
  * @example
  * const quota = new QuotaCapacitySource({ requests: 100 });
@@ -23,6 +26,8 @@ import type { ResourceCost } from './types.js';
 export class QuotaCapacitySource extends ResourceCapacitySource {
   readonly #metrics: ICapacityMetricsCollector | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Someone called `changed()` since the last tick: keep the timer referenced. */
+  #awaited = false;
 
   /** Same parameters as {@link ResourceCapacitySource}. */
   constructor(limits: ResourceCost, parent?: ResourceCapacitySource, metrics?: ICapacityMetricsCollector) {
@@ -69,6 +74,17 @@ export class QuotaCapacitySource extends ResourceCapacitySource {
     this.#start(intervalMs, () => this.increment(copy));
   }
 
+  /**
+   * As {@link ResourceCapacitySource.changed}. While a caller waits, the refill timer (if any) keeps the process
+   * alive until its next tick.
+   */
+  override changed(): Promise<void> {
+    const next = super.changed();
+    this.#awaited = true;
+    refTimer(this.#timer, true);
+    return next;
+  }
+
   /** Stops the timer if there is one. Idempotent. */
   stopTimer(): void {
     if (this.#timer === undefined) return;
@@ -78,11 +94,22 @@ export class QuotaCapacitySource extends ResourceCapacitySource {
 
   #start(intervalMs: number, tick: () => void): void {
     this.stopTimer();
-    const timer = setInterval(tick, intervalMs);
-    // Node returns a Timeout with unref(); other runtimes may return a number.
-    (timer as { unref?: () => unknown }).unref?.();
+    const timer = setInterval(() => {
+      // Waiters are woken by the tick; those still blocked call changed() again and re-reference the timer.
+      this.#awaited = false;
+      refTimer(timer, false);
+      tick();
+    }, intervalMs);
+    refTimer(timer, this.#awaited);
     this.#timer = timer;
   }
+}
+
+/** Node returns a Timeout with ref()/unref(); other runtimes may return a number. */
+function refTimer(timer: ReturnType<typeof setInterval> | undefined, keepAlive: boolean): void {
+  const handle = timer as { ref?: () => unknown; unref?: () => unknown } | undefined;
+  if (keepAlive) handle?.ref?.();
+  else handle?.unref?.();
 }
 
 function checkInterval(intervalMs: number): void {

@@ -39,7 +39,9 @@ type Level = ChainLevel<ResourceCapacitySource>;
  * Accounting is explicit (D7): each source tracks what is in use per resource, and
  * `available = max(0, limit - inUse)`. Amounts are exact to 6 decimals (D8). Acquisition takes from this source
  * and every ancestor at once, or from none. Capacity-increasing events (release, setLimits, reset, increment,
- * reconcile) resolve `waitObj` and wake every caller of {@link changed} here and in every descendant (D4).
+ * reconcile) resolve this level's `waitObj` and wake every caller of {@link changed} here and in every
+ * descendant (D4). Errors: `InvalidLimitError` for bad limits, `InvalidCostError` for bad amounts passed to
+ * methods that change state, `InsufficientCapacityError` from `acquireImmediate`.
  *
  * @example
  * const global = new ResourceCapacitySource({ gpu: 16 });
@@ -212,7 +214,9 @@ export class ResourceCapacitySource {
   /**
    * Adds `amount` to what is available here without changing limits (token-bucket refill), capped per resource
    * at `cap` (default: the limit; never above the limit). Keys not tracked here are ignored. Accounting: in use
-   * drops by `amount` (not below 0), then rises to at least `limit - cap`. Signals; emits `onIncrement`.
+   * drops by `amount` (not below 0), then rises to at least `limit - cap`; while in use exceeds a lowered limit,
+   * the refill first pays that debt. Signals; emits `onIncrement`. `InvalidCostError` / `InvalidLimitError` for
+   * an invalid amount / cap.
    */
   increment(amount: ResourceCost, cap?: ResourceCost): void {
     this.#ledger.increment(parseCostOrThrow(amount), cap === undefined ? undefined : parseLimitsOrThrow(cap));
@@ -280,11 +284,11 @@ export class ResourceCapacitySource {
 
   /** Advanced, runner fast path: {@link release} for a compiled cost. No allocation without collectors. */
   releaseCompiled(c: CompiledCost): void {
-    // A quota ancestor sees the call (its collector balances) but restores nothing and stops the chain.
     this.#bind(c);
     costGive(c);
     const chain = this.#chain!;
     chain.afterRelease(c);
+    // A quota ancestor sees the call (its collector balances) but restores nothing and stops the chain.
     chain.stopAt?.releaseCompiled(c);
   }
 

@@ -203,7 +203,7 @@ export class AgingQueue<T> {
 
   /** Slot of the entry to serve at `now`, or -1 when empty. */
   #best(now: number): number {
-
+    if (this.#capping) this.#moveCapped(now);
     const u = this.#uncapped.top();
     const c = this.#capped.top();
     if (u < 0) return c;

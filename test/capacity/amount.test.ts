@@ -27,7 +27,15 @@ describe('parseAmount', () => {
   });
 
   it('rejects negatives, NaN, infinities, non-numbers and more than 6 decimals', () => {
-    for (const bad of [-1, -0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-7, 0.1234567]) {
+    for (const bad of [
+      -1,
+      -0.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      1e-7,
+      0.1234567,
+    ]) {
       expect(parseAmount(bad)).toBeUndefined();
     }
     for (const bad of ['3', null, undefined, {}, [], true, 3n]) expect(isValidAmount(bad)).toBe(false);

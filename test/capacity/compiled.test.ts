@@ -22,7 +22,11 @@ describe('compileCost', () => {
   });
 
   it('reports the first invalid entry', () => {
-    expect(compileCost({ gpu: 1, cpu: -1, mem: Number.NaN })).toEqual({ ok: false, resource: 'cpu', value: -1 });
+    expect(compileCost({ gpu: 1, cpu: -1, mem: Number.NaN })).toEqual({
+      ok: false,
+      resource: 'cpu',
+      value: -1,
+    });
     expect(compileCost({ x: '3' as unknown as number })).toEqual({ ok: false, resource: 'x', value: '3' });
     expect(compileCost({ x: 1e-7 })).toMatchObject({ ok: false, resource: 'x' });
     expect(compileCost({})).toMatchObject({ ok: true });
@@ -83,7 +87,12 @@ describe('compiled fast paths', () => {
     const pool = new ResourceCapacitySource({ gpu: 2, cpu: 2 }, parent);
     root.acquireImmediate({ mem: 6 });
     expect(pool.findShortfall(compiled({ gpu: 1, mem: 2 }))).toBeUndefined();
-    expect(pool.findShortfall(compiled({ gpu: 3 }))).toEqual({ resource: 'gpu', level: 0, requested: 3, available: 2 });
+    expect(pool.findShortfall(compiled({ gpu: 3 }))).toEqual({
+      resource: 'gpu',
+      level: 0,
+      requested: 3,
+      available: 2,
+    });
     expect(pool.findShortfall(compiled({ gpu: 1, mem: 2.5 }))).toEqual({
       resource: 'mem',
       level: 2,
@@ -119,7 +128,9 @@ describe('metrics emission (D6)', () => {
   it('emits onSetLimits once at construction and nothing for canAcquire / acquireImmediate', () => {
     const m = new RecordingCollector();
     const pool = new ResourceCapacitySource({ gpu: 2 }, undefined, m);
-    expect(m.events).toEqual([['setLimits', expect.objectContaining({ limitsBefore: {}, limitsAfter: { gpu: 2 } })]]);
+    expect(m.events).toEqual([
+      ['setLimits', expect.objectContaining({ limitsBefore: {}, limitsAfter: { gpu: 2 } })],
+    ]);
     pool.canAcquire({ gpu: 1 });
     pool.canAcquireCompiled(compiled({ gpu: 1 }));
     pool.acquireImmediate({ gpu: 1 });
@@ -182,7 +193,11 @@ describe('metrics emission (D6)', () => {
     pool.increment({ gpu: 1 });
     pool.reset();
     expect(m.kinds()).toEqual(['setLimits', 'setLimits', 'increment', 'reset']);
-    expect(m.events[1]?.[1]).toMatchObject({ limitsBefore: { gpu: 4 }, limitsAfter: { gpu: 6 }, availableAfter: { gpu: 3 } });
+    expect(m.events[1]?.[1]).toMatchObject({
+      limitsBefore: { gpu: 4 },
+      limitsAfter: { gpu: 6 },
+      availableAfter: { gpu: 3 },
+    });
     expect(m.events[2]?.[1]).toMatchObject({ incrementBy: { gpu: 1 }, availableAfter: { gpu: 4 } });
     expect(m.events[3]?.[1]).toMatchObject({ limitsAfter: { gpu: 6 }, availableAfter: { gpu: 6 } });
   });

@@ -69,7 +69,8 @@ export class RecordingCollector implements ICapacityMetricsCollector {
       const amounts = kind === 'accepted' ? e.requested : kind === 'release' ? e.released : undefined;
       const sign = kind === 'accepted' ? 1 : -1;
       if (amounts === undefined) continue;
-      for (const [k, v] of Object.entries(amounts)) out[k] = Math.round(((out[k] ?? 0) + sign * v) * 1e6) / 1e6;
+      for (const [k, v] of Object.entries(amounts))
+        out[k] = Math.round(((out[k] ?? 0) + sign * v) * 1e6) / 1e6;
     }
     return out;
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CompiledCost, compileCost } from '../../src/capacity/compiled-cost.js';
+import { QuotaCapacitySource } from '../../src/capacity/quota-capacity-source.js';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import type { ResourceCost } from '../../src/capacity/types.js';
 
@@ -16,16 +17,38 @@ const amountArb = fc.oneof(
 const partialArb = fc.dictionary(fc.constantFrom(...KEYS), amountArb, { maxKeys: 3 });
 
 const hierarchyArb = fc
-  .array(fc.record({ parentPick: fc.nat(), hasParent: fc.boolean(), limits: partialArb }), {
-    minLength: 1,
-    maxLength: 5,
-  })
-  .map((nodes) => nodes.map((n, i) => ({ parent: i > 0 && n.hasParent ? n.parentPick % i : -1, limits: n.limits })));
+  .array(
+    fc.record({
+      parentPick: fc.nat(),
+      hasParent: fc.boolean(),
+      limits: partialArb,
+      quota: fc.integer({ min: 0, max: 3 }).map((n) => n === 0), // a quota one time in four
+    }),
+    { minLength: 1, maxLength: 5 },
+  )
+  .map((nodes) =>
+    nodes.map((n, i) => ({
+      parent: i > 0 && n.hasParent ? n.parentPick % i : -1,
+      limits: n.limits,
+      quota: n.quota,
+    })),
+  );
 
 const opArb = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('acquire' as const), src: fc.nat(), cost: partialArb, compiled: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('acquire' as const),
+      src: fc.nat(),
+      cost: partialArb,
+      compiled: fc.boolean(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('setLimits' as const), src: fc.nat(), limits: partialArb }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('setLimits' as const), src: fc.nat(), limits: partialArb }),
+  },
 );
 
 const toNumber = (m: bigint): number => Number(m) / 1e6;
@@ -34,29 +57,36 @@ const toCost = (o: Record<string, bigint>): ResourceCost =>
 const toMicro = (x: number | undefined): bigint => BigInt(Math.round((x ?? 0) * 1e6));
 
 describe('capacity accounting (property-based)', () => {
-  it('random hierarchies: acquisition never over-commits a level, the exact model agrees, and releasing everything restores the limits', () => {
+  it('random hierarchies (pools and quotas): acquisition never over-commits a level, the exact model agrees, and releasing everything restores every pool limit', () => {
     fc.assert(
       fc.property(hierarchyArb, fc.array(opArb, { maxLength: 40 }), (nodes, ops) => {
         const sources: ResourceCapacitySource[] = [];
-        const model: Array<{ limits: Micro; inUse: Micro; parent: number }> = [];
+        const model: Array<{ limits: Micro; inUse: Micro; parent: number; quota: boolean }> = [];
         for (const node of nodes) {
-          sources.push(
-            new ResourceCapacitySource(toCost(node.limits), node.parent >= 0 ? sources[node.parent] : undefined),
-          );
+          const parent = node.parent >= 0 ? sources[node.parent] : undefined;
+          const Kind = node.quota ? QuotaCapacitySource : ResourceCapacitySource;
+          sources.push(new Kind(toCost(node.limits), parent));
           const limits: Micro = new Map(Object.entries(node.limits));
-          model.push({ limits, inUse: new Map([...limits.keys()].map((k) => [k, 0n])), parent: node.parent });
+          model.push({
+            limits,
+            inUse: new Map([...limits.keys()].map((k) => [k, 0n])),
+            parent: node.parent,
+            quota: node.quota,
+          });
         }
         const chain = (i: number): number[] => {
           const out: number[] = [];
           for (let j = i; j >= 0; j = model[j]!.parent) out.push(j);
           return out;
         };
-        const held: Array<{ src: number; cost: Record<string, bigint>; compiled: CompiledCost | undefined }> = [];
+        const held: Array<{ src: number; cost: Record<string, bigint>; compiled: CompiledCost | undefined }> =
+          [];
 
         const release = (h: (typeof held)[number]) => {
           if (h.compiled !== undefined) sources[h.src]!.releaseCompiled(h.compiled);
           else sources[h.src]!.release(toCost(h.cost));
           for (const j of chain(h.src)) {
+            if (model[j]!.quota) break; // a quota keeps what was consumed and stops the release
             for (const [k, amt] of Object.entries(h.cost)) {
               const use = model[j]!.inUse.get(k);
               if (use !== undefined) model[j]!.inUse.set(k, use > amt ? use - amt : 0n);
@@ -103,7 +133,8 @@ describe('capacity accounting (property-based)', () => {
                 const inUse = sources[j]!.inUse;
                 const limits = sources[j]!.limits;
                 for (const [k, amt] of Object.entries(op.cost)) {
-                  if (amt > 0n && limits[k] !== undefined) expect(toMicro(inUse[k])).toBeLessThanOrEqual(toMicro(limits[k]));
+                  if (amt > 0n && limits[k] !== undefined)
+                    expect(toMicro(inUse[k])).toBeLessThanOrEqual(toMicro(limits[k]));
                 }
               }
             }
@@ -123,10 +154,22 @@ describe('capacity accounting (property-based)', () => {
         }
 
         for (const h of held.splice(0)) release(h);
-        for (const s of sources) {
+        checkModel();
+        // Every level below the first quota of every chain got everything back.
+        const quotaReached = new Set<number>();
+        model.forEach((_, i) => {
+          let seenQuota = false;
+          for (const j of chain(i)) {
+            if (model[j]!.quota) seenQuota = true;
+            if (seenQuota) quotaReached.add(j);
+          }
+        });
+        sources.forEach((s, j) => {
+          if (quotaReached.has(j)) return;
           expect(s.available).toEqual(s.limits);
           expect(Object.values(s.inUse).every((v) => v === 0)).toBe(true);
-        }
+        });
+        if (!model.some((m) => m.quota)) expect(quotaReached.size).toBe(0);
       }),
       { numRuns: 300 },
     );

@@ -1,0 +1,189 @@
+import { InvalidOptionError } from '../errors/option-errors.js';
+import { MissingTaskError } from '../errors/source-errors.js';
+import type { DependencyGraph } from '../graph/dependency-graph.js';
+import { Broadcast } from '../pull/broadcast.js';
+import type { Peekable } from '../pull/peekable.js';
+import { SourceObj } from '../pull/source-obj.js';
+import { AgingQueue, type AgingQueueOptions, type EntryHandle } from './aging-queue.js';
+import { chainOnReady, watchGraph } from './graph-link.js';
+
+/** Options of {@link PriorityDependencySourceObj}. */
+export interface PriorityDependencyOpts<K, T> extends AgingQueueOptions {
+  /**
+   * Base priority of a key, higher first; called each time the key is queued (when it becomes ready, again
+   * after each `fail()`). `task` is the key's task, or `undefined` when `taskMap` has none for it yet (D18):
+   * write it defensively if you fill the map late. Must return a finite number. Default `() => 1`.
+   */
+  priorityFn?: (key: K, task: T) => number;
+}
+
+const DEFAULT_PRIORITY = (): number => 1;
+
+/**
+ * A dependency-graph task source that serves ready keys by priority, with optional aging (D19): effective
+ * priority = `priorityFn(key, task) + min(agingRate × ms waited, maxAgeBoost)`, highest first, ties in the
+ * order keys became ready. A retried key (after `fail()`) is queued afresh: its wait restarts.
+ *
+ * Yielding a task calls `graph.start(key)`. Keys ready at construction are queued at once, and `complete(k)`
+ * makes freed dependents peekable synchronously. The source ends when the graph is done by any path — including
+ * when the last open keys are aborted, through this source or directly on the graph (D17). Nodes added to the
+ * graph during a run are queued when they become ready.
+ *
+ * `taskMap` is read lazily: a queued key whose task is missing makes `peek()`/`next()` throw
+ * {@link MissingTaskError} (D18), so the map may still be filled after construction. An existing `graph.onReady`
+ * is kept and called first, as with `DependencySourceObj`.
+ *
+ * With `ScheduledTaskPoolRunner`: the runner consumes only a head whose cost fits. A task delivered through the
+ * runner's pending `next()` (nothing was queued) that does not fit yet is held by the runner, and keys readied
+ * meanwhile wait behind it whatever their priority (D25). Wire the bridge callbacks (`onComplete` →
+ * `complete`, `onError` → `fail`/`abort`); the runner never calls them itself.
+ *
+ * @typeParam K - graph key type
+ * @typeParam T - task type
+ */
+export class PriorityDependencySourceObj<K, T> extends SourceObj<T> implements Peekable<T> {
+  readonly #graph: DependencyGraph<K>;
+  readonly #tasks: Map<K, T>;
+  readonly #priorityFn: (key: K, task: T) => number;
+  readonly #queue: AgingQueue<K>;
+  readonly #handles = new Map<K, EntryHandle>();
+  readonly #wake = new Broadcast();
+  readonly #unwatch: () => void;
+  /** The first error `priorityFn` (or its result) raised in an `onReady`; the source is broken from then on. */
+  #failure: { error: unknown } | undefined;
+  #ended = false;
+
+  /**
+   * @param graph - the dependency graph; its `onReady` is wrapped
+   * @param taskMap - the task for each key, read when a key is peeked or yielded
+   * @param opts - priority function, aging options and clock
+   * @throws InvalidOptionError for invalid options, or whatever `priorityFn` throws for a key already ready.
+   */
+  constructor(graph: DependencyGraph<K>, taskMap: Map<K, T>, opts: PriorityDependencyOpts<K, T> = {}) {
+    super();
+    const { priorityFn = DEFAULT_PRIORITY } = opts;
+    if (typeof priorityFn !== 'function') {
+      throw new InvalidOptionError('priorityFn', priorityFn, 'a function (key, task) => number');
+    }
+    this.#graph = graph;
+    this.#tasks = taskMap;
+    this.#priorityFn = priorityFn;
+    this.#queue = new AgingQueue<K>(opts);
+    for (const key of graph.ready) this.#enqueue(key);
+    chainOnReady(graph, (key) => this.#onReady(key));
+    this.#unwatch = watchGraph(graph, {
+      completed: () => this.#wake.notify(),
+      aborted: (keys) => this.#onAborted(keys),
+    });
+  }
+
+  /** The graph this source draws from. */
+  get dependencyGraph(): DependencyGraph<K> {
+    return this.#graph;
+  }
+
+  /** Number of queued keys: ready and not yet started. */
+  get queueSize(): number {
+    return this.#queue.size;
+  }
+
+  /**
+   * Marks `key` completed (it must be running) and returns the dependents that became ready; they are queued
+   * (and peekable) before this returns. The source ends once the graph is done.
+   */
+  complete(key: K): K[] {
+    return this.#graph.complete(key);
+  }
+
+  /** Returns a running `key` to ready; it is queued again with a fresh wait (D19) and yielded again. */
+  fail(key: K): void {
+    this.#graph.fail(key);
+  }
+
+  /**
+   * Aborts `key` and, transitively, every dependent not yet completed; removes them from the queue and returns
+   * them, `key` first. The source ends if that leaves the graph done.
+   */
+  abort(key: K): K[] {
+    return this.#graph.abort(key);
+  }
+
+  /**
+   * The key the next pull would yield: highest effective priority now, never a started one.
+   * @throws the error `priorityFn` raised when a key was readied, if it did.
+   */
+  peekKey(): K | undefined {
+    if (this.#failure !== undefined) throw this.#failure.error;
+    for (;;) {
+      const key = this.#queue.peek();
+      if (key === undefined) return undefined;
+      // Started directly on the graph meanwhile: it is not ready any more, drop it.
+      if (this.#graph.getState(key) === 'ready') return key;
+      this.#dequeue(key);
+    }
+  }
+
+  /**
+   * The task of {@link PriorityDependencySourceObj.peekKey}, or `undefined` when nothing is queued.
+   * @throws {@link MissingTaskError} naming the key when `taskMap` has no task for it.
+   */
+  peek(): T | undefined {
+    const key = this.peekKey();
+    return key === undefined ? undefined : this.#taskOf(key);
+  }
+
+  protected override async *pull_impl(): AsyncGenerator<T, undefined, void> {
+    try {
+      for (;;) {
+        const key = this.peekKey();
+        if (key !== undefined) {
+          const task = this.#taskOf(key);
+          this.#dequeue(key);
+          this.#graph.start(key);
+          yield task;
+          continue;
+        }
+        if (this.#graph.isDone) return undefined;
+        await this.#wake.wait();
+      }
+    } finally {
+      this.#ended = true;
+      this.#unwatch();
+    }
+  }
+
+  #onReady(key: K): void {
+    if (this.#ended) return;
+    try {
+      this.#enqueue(key);
+    } catch (error) {
+      // Thrown out of a graph callback the key would be lost and the run would hang; break the source instead.
+      this.#failure ??= { error };
+    }
+    this.#wake.notify();
+  }
+
+  #onAborted(keys: readonly K[]): void {
+    for (const key of keys) this.#dequeue(key);
+    this.#wake.notify();
+  }
+
+  /** Queues `key` with a fresh enqueue time, replacing any entry it still has. */
+  #enqueue(key: K): void {
+    const priority = this.#priorityFn(key, this.#tasks.get(key) as T);
+    this.#dequeue(key);
+    this.#handles.set(key, this.#queue.push(key, priority));
+  }
+
+  #dequeue(key: K): void {
+    const handle = this.#handles.get(key);
+    if (handle === undefined) return;
+    this.#handles.delete(key);
+    this.#queue.remove(handle);
+  }
+
+  #taskOf(key: K): T {
+    if (!this.#tasks.has(key)) throw new MissingTaskError(key);
+    return this.#tasks.get(key) as T;
+  }
+}

@@ -1,0 +1,89 @@
+import { SourceClosedError } from '../errors/source-errors.js';
+import { Broadcast } from '../pull/broadcast.js';
+import type { Peekable } from '../pull/peekable.js';
+import { SourceObj } from '../pull/source-obj.js';
+import { AgingQueue, type AgingQueueOptions } from './aging-queue.js';
+
+/**
+ * Options of {@link PrioritySourceObj}: `agingRate` (priority per ms waited, default 0 = no aging),
+ * `maxAgeBoost` (cap on the aging bonus, default `Infinity`) and `now` (clock in ms, default `Date.now`).
+ */
+export type PrioritySourceOpts = AgingQueueOptions;
+
+/**
+ * An open, dynamic task source served by priority: `enqueue` items at any time, `closeSource()` when no more
+ * will come. Items come out highest effective priority first, where effective priority =
+ * `priority + min(agingRate × ms waited, maxAgeBoost)`, re-evaluated at every `peek()` and pull; equal
+ * effective priorities come out in enqueue order (D19). Every operation is O(log n).
+ *
+ * With `ScheduledTaskPoolRunner`: the runner peeks and consumes only when the head's cost fits. A task that
+ * reaches the runner through its pending `next()` (the queue was empty) and does not fit yet is held by the
+ * runner; items enqueued meanwhile, even of higher priority, wait behind it (D25).
+ *
+ * @typeParam T - item type
+ * @example
+ * ```ts
+ * const source = new PrioritySourceObj<ScheduledTask>({ agingRate: 0.01, maxAgeBoost: 5 });
+ * source.enqueue(backgroundTask, 1);
+ * source.enqueue(urgentTask, 10);
+ * source.closeSource(); // drain what is queued, then end
+ * ```
+ */
+export class PrioritySourceObj<T> extends SourceObj<T> implements Peekable<T> {
+  readonly #queue: AgingQueue<T>;
+  readonly #wake = new Broadcast();
+  #closed = false;
+
+  /**
+   * @param opts - aging options and clock; see {@link PrioritySourceOpts}
+   * @throws InvalidOptionError for a negative or non-finite `agingRate`, a negative or NaN `maxAgeBoost`, or a
+   *   `now` that is not a function.
+   */
+  constructor(opts: PrioritySourceOpts = {}) {
+    super();
+    this.#queue = new AgingQueue<T>(opts);
+  }
+
+  /** Number of queued items (not yet pulled). */
+  get size(): number {
+    return this.#queue.size;
+  }
+
+  /** True after {@link PrioritySourceObj.closeSource}. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Queues `item` at base `priority` (finite; higher is served first) and wakes a waiting pull. Its aging
+   * starts now.
+   * @throws {@link SourceClosedError} after `closeSource()`; InvalidOptionError for a non-finite priority.
+   */
+  enqueue(item: T, priority: number): void {
+    if (this.#closed) throw new SourceClosedError('PrioritySourceObj');
+    this.#queue.push(item, priority);
+    this.#wake.notify();
+  }
+
+  /** Stops accepting items. What is queued is still delivered; then the source ends. Idempotent. */
+  closeSource(): void {
+    this.#closed = true;
+    this.#wake.notify();
+  }
+
+  /** The item with the highest effective priority now (what a pull now would deliver), without removing it. */
+  peek(): T | undefined {
+    return this.#queue.peek();
+  }
+
+  protected override async *pull_impl(): AsyncGenerator<T, undefined, void> {
+    for (;;) {
+      if (this.#queue.size > 0) {
+        yield this.#queue.pop() as T;
+        continue;
+      }
+      if (this.#closed) return undefined;
+      await this.#wake.wait();
+    }
+  }
+}
