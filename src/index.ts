@@ -11,7 +11,13 @@
 export { HierarchicalBalancer } from './balancer/hierarchical-balancer.js';
 export type { BalancerChildConfig, HierarchicalBalancerOptions } from './balancer/types.js';
 // Capacity
-export { type CompileCostResult, CompiledCost, compileCost } from './capacity/compiled-cost.js';
+export {
+  type CompileCostResult,
+  CompiledCost,
+  compileCost,
+  type InvalidAmountEntry,
+} from './capacity/compiled-cost.js';
+export type { CapacityShortfall } from './capacity/cost-binding.js';
 export { QuotaCapacitySource } from './capacity/quota-capacity-source.js';
 export { ResourceCapacitySource } from './capacity/resource-capacity-source.js';
 export type { ResourceCost, TryAcquireRejectReason, TryAcquireResult } from './capacity/types.js';
@@ -20,6 +26,11 @@ export * from './errors/index.js';
 // Dependency graph
 export { DependencyGraph } from './graph/dependency-graph.js';
 export type { NodeState } from './graph/node-state.js';
+export { type CapacityObj, SinkCapacityObj, SourceCapacityObj } from './legacy/capacity-objs.js';
+// Legacy single-counter API
+export { CapacitySource } from './legacy/capacity-source.js';
+export { HierarchicalTaskPoolRunner } from './legacy/hierarchical-task-pool-runner.js';
+export type { LegacyTaskRunner } from './legacy/legacy-task-source.js';
 // Metrics
 export { Counter } from './metrics/counter.js';
 export { DefaultCapacityMetricsCollector } from './metrics/default-capacity-metrics-collector.js';

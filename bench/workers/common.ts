@@ -2,10 +2,12 @@
  * Shared helpers for bench workers: the allot task builder and drain loop, a seeded PRNG, gc and output.
  * Each worker prints exactly one JSON line on stdout; the orchestrator parses the last line.
  */
-import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
-import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
-import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
-import type { ScheduledTask } from '../../src/runner/types.js';
+import {
+  ResourceCapacitySource,
+  type ScheduledTask,
+  ScheduledTaskPoolRunner,
+  SourceBufferObj,
+} from '../../src/index.js';
 import { IndexedBufferSource } from './indexed-source.js';
 
 /** A flat record of numbers (and a few labels) a worker reports. */

@@ -4,7 +4,7 @@
  * This subclass keeps every other part of the source (PullObj, async generator) identical, so the gap between
  * `allot` and `allot-idxsrc` is exactly what that one `shift` costs.
  */
-import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
+import { SourceBufferObj } from '../../src/index.js';
 
 export class IndexedBufferSource<T> extends SourceBufferObj<T> {
   #head = 0;

@@ -11,7 +11,7 @@
  */
 import pLimit from 'p-limit';
 import PQueue from 'p-queue';
-import type { ScheduledTask } from '../../src/runner/types.js';
+import type { ScheduledTask } from '../../src/index.js';
 import { allotRunner, allotTasks, args, emit, expectCount, fail, gc, noop } from './common.js';
 
 const SLOT = { slots: 1 };

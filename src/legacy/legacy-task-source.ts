@@ -50,48 +50,6 @@ function keyFor(n: number): string {
 function toTask<I, O>(fn: unknown, n: number): ScheduledTask<I, O> {
   const key = keyFor(n);
   if (typeof fn !== 'function') return { key, runner: fn } as unknown as ScheduledTask<I, O>;
-  const run = fn as LegacyTaskRunner<I, O>;
-  // The run loop tells streams from promises by Symbol.asyncIterator on whatever the runner returns.
-  const runner = (context: TaskContext) => unwrapStream(run(context), context);
-  return { key, runner: runner as ScheduledTask<I, O>['runner'] };
-}
-
-/**
- * API.md §6.17: an `async` function that returns a generator (AI's `async () => processor.start()`) resolves
- * to a stream, not a result. A promise result is therefore awaited inside a generator that streams whatever
- * it resolves to, or returns it as the final value. Synchronous throws still escape at once (claim 70).
- */
-function unwrapStream<I, O>(
-  result: ReturnType<LegacyTaskRunner<I, O>>,
-  context: TaskContext,
-): Promise<O> | AsyncGenerator<I, O, void> {
-  if (isAsyncIterable(result) || !isThenable(result)) return result;
-  return settleThenStream<I, O>(result, context);
-}
-
-async function* settleThenStream<I, O>(
-  pending: PromiseLike<unknown>,
-  context: TaskContext,
-): AsyncGenerator<I, O, void> {
-  const value = await pending;
-  if (!isAsyncIterable(value)) return value as O;
-  const stream = value as AsyncGenerator<I, O, void>;
-  // The run ended while the promise was pending (D14): close the stream instead of starting it.
-  if (context.signal.aborted) {
-    await stream.return?.(undefined as O);
-    throw context.signal.reason;
-  }
-  return yield* stream;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return value !== null && typeof value === 'object' && Symbol.asyncIterator in value;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  // The shared run loop detects streams (also a promise that resolves to one, API.md §6.17).
+  return { key, runner: fn as ScheduledTask<I, O>['runner'] };
 }

@@ -11,7 +11,11 @@ export interface CapacityGate<P> {
   refusal(key: string, prepared: P): Error | undefined;
   /** Whether the cost fits right now. */
   fits(prepared: P): boolean;
-  /** Takes the cost if it fits, atomically; `false` leaves everything unchanged. */
+  /**
+   * Takes the cost if it fits, atomically; `false` leaves everything unchanged. A promise must settle promptly
+   * (a remote round trip): it must never wait for capacity to free up, because releases happen in the same
+   * loop that awaits it. Waiting is the job of {@link CapacityGate.changed}.
+   */
   take(prepared: P): boolean | Promise<boolean>;
   /** Gives the cost back. Called exactly once per successful `take`. */
   release(prepared: P): void;

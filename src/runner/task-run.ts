@@ -103,15 +103,23 @@ export class TaskRun<I, O, P> {
       this.#settle(record, 'error', error);
       return;
     }
-    if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) {
-      record.iterator = result as unknown as AsyncIterator<I, O, void>;
-      this.#stepStream(record);
+    if (isAsyncIterable(result)) {
+      this.#stream(record, result);
       return;
     }
     Promise.resolve(result).then(
-      (value) => this.#settle(record, 'final', value),
+      // An async function that resolves to a generator (`async () => job.start()`) streams too (API.md §6.17).
+      (value) =>
+        isAsyncIterable(value) ? this.#stream(record, value) : this.#settle(record, 'final', value),
       (error: unknown) => this.#settle(record, 'error', error),
     );
+  }
+
+  #stream(record: TaskRecord<I, O, P>, iterable: AsyncIterable<unknown>): void {
+    record.iterator = iterable as unknown as AsyncIterator<I, O, void>;
+    // A stream that arrives after the run ended is closed without being started.
+    if (this.#ended) this.#closeStream(record);
+    else this.#stepStream(record);
   }
 
   #stepStream(record: TaskRecord<I, O, P>): void {
@@ -257,6 +265,10 @@ export class TaskRun<I, O, P> {
       (error: unknown) => this.#settleAfterEnd(record, 'error', error),
     );
   }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value !== null && typeof value === 'object' && Symbol.asyncIterator in value;
 }
 
 /** Calls a task's `onComplete`/`onError` if it has one, tolerating malformed tasks (they are reported). */

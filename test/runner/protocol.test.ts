@@ -252,6 +252,19 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     ]);
   });
 
+  it('gap 17: an async runner that resolves to a generator streams like a generator', async () => {
+    async function* job() {
+      yield 'step';
+      return 'end';
+    }
+    const { gen, capacity } = run([{ key: 's', cost: { capacity: 1 }, runner: async () => job() as never }], {
+      capacity: 1,
+    });
+    const out = await collect(gen);
+    expect(out.map((e) => `${e.type}:${String(e.value)}`)).toEqual(['INTERMEDIATE:step', 'FINAL:end']);
+    expect(capacity.available).toEqual({ capacity: 1 });
+  });
+
   it('claim 69: a promise-returning runner produces exactly one FINAL or ERROR', async () => {
     const { gen } = run(
       [
