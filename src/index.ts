@@ -25,6 +25,7 @@ export type { ResourceCost, TryAcquireRejectReason, TryAcquireResult } from './c
 export * from './errors/index.js';
 // Dependency graph
 export { DependencyGraph } from './graph/dependency-graph.js';
+export type { GraphObserver } from './graph/graph-observer.js';
 export type { NodeState } from './graph/node-state.js';
 export { type CapacityObj, SinkCapacityObj, SourceCapacityObj } from './legacy/capacity-objs.js';
 // Legacy single-counter API
@@ -80,3 +81,10 @@ export {
   type TaskContext,
   type TaskProgressEnvelope,
 } from './runner/types.js';
+// Task sources
+export { DependencySourceObj } from './sources/dependency-source-obj.js';
+export {
+  type PriorityDependencyOpts,
+  PriorityDependencySourceObj,
+} from './sources/priority-dependency-source-obj.js';
+export { PrioritySourceObj, type PrioritySourceOpts } from './sources/priority-source-obj.js';

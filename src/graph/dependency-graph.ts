@@ -7,6 +7,7 @@ import {
 } from '../errors/graph-errors.js';
 import { planBatch } from './batch-plan.js';
 import { distinct, type GraphNode, type StoredState, sameKey } from './graph-node.js';
+import type { GraphObserver } from './graph-observer.js';
 import type { NodeState } from './node-state.js';
 import { hasCycleDfs, kahnOrder } from './topo-sort.js';
 
@@ -38,6 +39,7 @@ export class DependencyGraph<K> {
   /** Called when `complete(key)` succeeds, before `onReady` fires for the dependents it freed. */
   onComplete?: (key: K) => void;
 
+  readonly #observers = new Set<GraphObserver<K>>();
   readonly #nodes = new Map<K, GraphNode<K>>();
   // One insertion-ordered set per state; every node is in exactly one.
   readonly #sets: Record<StoredState, Set<K>> = {
@@ -122,7 +124,11 @@ export class DependencyGraph<K> {
         freed.push(dependent);
       }
     }
-    this.#emit(freed, node);
+    try {
+      this.#emit(freed, node);
+    } finally {
+      for (const observer of this.#observers) observer.completed?.(key);
+    }
     return freed.map((n) => n.key);
   }
 
@@ -141,12 +147,15 @@ export class DependencyGraph<K> {
   /**
    * Aborts a node that is not completed or aborted, and breadth-first every transitive dependent that is not
    * completed or aborted either. Returns the newly aborted keys, `key` first; `[]` if `key` was already
-   * completed or aborted. Fires no callback.
+   * completed or aborted. Fires no callback property; observers registered with `observe()` hear of it.
    * @throws UnknownKeyError if the key is not in the graph.
    */
   abort(key: K): K[] {
     const root = this.#node(key);
-    if (root.state === 'completed' || root.state === 'aborted') return [];
+    if (root.state === 'completed' || root.state === 'aborted') {
+      for (const observer of this.#observers) observer.aborted?.([]);
+      return [];
+    }
     this.#move(root, 'aborted');
     const queue = [root];
     for (let i = 0; i < queue.length; i++) {
@@ -156,7 +165,20 @@ export class DependencyGraph<K> {
         queue.push(dependent);
       }
     }
-    return queue.map((n) => n.key);
+    const keys = queue.map((n) => n.key);
+    for (const observer of this.#observers) observer.aborted?.(keys);
+    return keys;
+  }
+
+  /**
+   * Subscribes to transitions that have no callback property: `completed` after each `complete()`, `aborted`
+   * after each `abort()` (an addition to the documented API; task sources use it). Returns the unsubscribe.
+   */
+  observe(observer: GraphObserver<K>): () => void {
+    this.#observers.add(observer);
+    return () => {
+      this.#observers.delete(observer);
+    };
   }
 
   /** Keys whose dependencies are not all completed yet (an addition to the documented API). Live, read-only. */

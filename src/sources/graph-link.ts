@@ -8,43 +8,13 @@ export interface GraphWatcher<K> {
   aborted(keys: readonly K[]): void;
 }
 
-/** One set of watchers per graph, so that several sources over time wrap the graph's methods only once. */
-const watchersByGraph = new WeakMap<object, Set<GraphWatcher<never>>>();
-
 /**
  * Subscribes `watcher` to every `complete()` and `abort()` on `graph`, including calls user code makes directly
- * on the graph. Returns the unsubscribe function.
- *
- * Why: `abort()` fires no graph callback, yet a source must end when the graph is done by any path (D17), and
- * should drop aborted keys from its queue at once. The graph's methods are wrapped on the instance (once per
- * graph); behaviour and return values are unchanged.
+ * on the graph, so a source drops aborted keys at once and ends when the graph is done by any path (D17).
+ * Returns the unsubscribe function.
  */
 export function watchGraph<K>(graph: DependencyGraph<K>, watcher: GraphWatcher<K>): () => void {
-  let watchers = watchersByGraph.get(graph) as Set<GraphWatcher<K>> | undefined;
-  if (watchers === undefined) {
-    const set = new Set<GraphWatcher<K>>();
-    watchers = set;
-    watchersByGraph.set(graph, set as Set<GraphWatcher<never>>);
-    const complete = graph.complete;
-    const abort = graph.abort;
-    graph.complete = (key: K): K[] => {
-      try {
-        return complete.call(graph, key);
-      } finally {
-        for (const w of set) w.completed();
-      }
-    };
-    graph.abort = (key: K): K[] => {
-      const keys = abort.call(graph, key);
-      for (const w of set) w.aborted(keys);
-      return keys;
-    };
-  }
-  const set = watchers;
-  set.add(watcher);
-  return () => {
-    set.delete(watcher);
-  };
+  return graph.observe({ completed: () => watcher.completed(), aborted: (keys) => watcher.aborted(keys) });
 }
 
 /**

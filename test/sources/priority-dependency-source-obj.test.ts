@@ -69,7 +69,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
     });
     clock.advance(1_000);
     g3.addNode('vip');
-    expect(s3.peekKey()).toBe('old'); // 1 + 1000 ≥ 1000, the older wins the tie
+    expect(s3.peekKey()).toBe('old'); // 1 + 1 × 1000 ms = 1001 > 1000: no cap
   });
 
   it('claim 54: queues already-ready nodes at construction; dependents are peekable right after complete()', async () => {

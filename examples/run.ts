@@ -1,0 +1,42 @@
+/**
+ * Runs one example program by name: `npm run example -- <name>`. Without a name, lists them.
+ * Each example is also a plain script: `npx tsx examples/<file>.ts`.
+ */
+import { pathToFileURL } from 'node:url';
+
+/** Example name → file and the documentation scenario it reproduces. */
+export const EXAMPLES: Record<string, { file: string; scenario: string }> = {
+  seed: { file: 'multi-resource-scheduling.ts', scenario: 'S1 multi-resource pipeline (npm run demo)' },
+  hierarchy: { file: 'hierarchy.ts', scenario: 'S2 hierarchical pools and the balancer' },
+  diamond: { file: 'diamond.ts', scenario: 'S3 dependency diamond with priorities and memory' },
+  'graph-walk': { file: 'graph-walk.ts', scenario: 'S4 walking a dependency graph by hand' },
+  retry: { file: 'retry.ts', scenario: 'S5 retries, give-up with abort, stopOnError, graceful shutdown' },
+  etl: { file: 'etl.ts', scenario: 'S6 ETL pipeline: 10 records through extract, transform, load' },
+  adaptive: { file: 'adaptive-capacity.ts', scenario: 'S7 adaptive capacity with a control loop' },
+  'rate-limiting': { file: 'rate-limiting.ts', scenario: 'S8 quotas, windows and token buckets' },
+  'priority-routing': { file: 'priority-routing.ts', scenario: 'S9 premium, standard and free requests' },
+  metrics: { file: 'metrics.ts', scenario: 'S10 capacity metrics' },
+  reference: { file: 'reference-snippets.ts', scenario: 'S11 reference snippets' },
+  legacy: { file: 'legacy.ts', scenario: 'legacy single-counter runner' },
+};
+
+async function run(name: string | undefined): Promise<void> {
+  const entry = name === undefined ? undefined : EXAMPLES[name];
+  if (entry === undefined) {
+    if (name !== undefined) console.error(`Unknown example "${name}".`);
+    console.log('Usage: npm run example -- <name>\n');
+    for (const [key, { scenario }] of Object.entries(EXAMPLES)) console.log(`  ${key.padEnd(18)} ${scenario}`);
+    process.exitCode = name === undefined ? 0 : 1;
+    return;
+  }
+  const module = (await import(new URL(entry.file, import.meta.url).href)) as { main?: () => unknown };
+  if (typeof module.main === 'function') await module.main();
+  else if (entry.file === 'multi-resource-scheduling.ts') {
+    const seed = (await import('./multi-resource-scheduling.js')) as { runSeedPipeline: () => Promise<unknown> };
+    await seed.runSeedPipeline();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await run(process.argv[2]);
+}
