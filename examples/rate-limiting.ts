@@ -35,9 +35,8 @@
  * and this consumer asks again at once, so every refill is taken the moment the timer fires.
  *
  * The quota timers use the global `setInterval`; the `sleep` option paces only the tasks. Tests fake both.
- * Those timers are `unref()`'d, so a script whose only remaining work is waiting for a refill would exit with
- * code 13 (unsettled top-level await) after the first window; each demo therefore holds a ref'd keep-alive
- * interval while it runs. Durations: Demo 1 draws 30–99 ms from the same classic LCG as S7 (seed 7); Demo 2
+ * While the runner waits for a refill, the quota's timer keeps the process alive; otherwise it does not.
+ * Durations: Demo 1 draws 30–99 ms from the same classic LCG as S7 (seed 7); Demo 2
  * uses 60–120 ms; Demo 3 uses 15 ms (api) and 50 ms (upload).
  */
 import { pathToFileURL } from 'node:url';
@@ -210,9 +209,6 @@ async function runAll(
   const source = new TaskSource(tasks, onPeek);
   const runner = new ScheduledTaskPoolRunner<string, string>('rate-limit', source, quota);
   const indexOf = new Map(specs.map((s, i) => [s.key, i]));
-  // The quota's timer is unref()'d, so while the runner waits for a refill with nothing in flight, no handle
-  // keeps Node alive: the script would exit mid-run (code 13, unsettled top-level await). Hold one until the end.
-  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   try {
     for await (const e of runner.runTasks(false)) {
       if (e.type === 'FINAL') onFinal(mark(e.key, indexOf.get(e.key) ?? -1), source.pending, starts.length);
@@ -220,7 +216,6 @@ async function runAll(
     }
   } finally {
     quota.stopTimer();
-    clearInterval(keepAlive);
   }
   return { starts, peak, elapsed: env.now() - t0 };
 }

@@ -25,14 +25,17 @@ async function run(name: string | undefined): Promise<void> {
   if (entry === undefined) {
     if (name !== undefined) console.error(`Unknown example "${name}".`);
     console.log('Usage: npm run example -- <name>\n');
-    for (const [key, { scenario }] of Object.entries(EXAMPLES)) console.log(`  ${key.padEnd(18)} ${scenario}`);
+    for (const [key, { scenario }] of Object.entries(EXAMPLES))
+      console.log(`  ${key.padEnd(18)} ${scenario}`);
     process.exitCode = name === undefined ? 0 : 1;
     return;
   }
   const module = (await import(new URL(entry.file, import.meta.url).href)) as { main?: () => unknown };
   if (typeof module.main === 'function') await module.main();
   else if (entry.file === 'multi-resource-scheduling.ts') {
-    const seed = (await import('./multi-resource-scheduling.js')) as { runSeedPipeline: () => Promise<unknown> };
+    const seed = (await import('./multi-resource-scheduling.js')) as {
+      runSeedPipeline: () => Promise<unknown>;
+    };
     await seed.runSeedPipeline();
   }
 }

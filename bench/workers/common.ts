@@ -8,7 +8,6 @@ import {
   ScheduledTaskPoolRunner,
   SourceBufferObj,
 } from '../../src/index.js';
-import { IndexedBufferSource } from './indexed-source.js';
 
 /** A flat record of numbers (and a few labels) a worker reports. */
 export type Metrics = Record<string, number | string | boolean>;
@@ -77,17 +76,12 @@ export function allotTasks(
   return tasks;
 }
 
-/**
- * A runner over a FIFO buffer of `tasks` under `budget`. `indexed` swaps in the diagnostic source that avoids
- * `Array.prototype.shift` (see indexed-source.ts); the real contenders use `SourceBufferObj` as shipped.
- */
+/** A runner over a FIFO `SourceBufferObj` of `tasks` under `budget`. */
 export function allotRunner(
   tasks: ScheduledTask<never, number>[],
   budget: Cost,
-  indexed = false,
 ): ScheduledTaskPoolRunner<never, number> {
-  type T = ScheduledTask<never, number>;
-  const source = indexed ? new IndexedBufferSource<T>(tasks) : new SourceBufferObj<T>(tasks);
+  const source = new SourceBufferObj<ScheduledTask<never, number>>(tasks);
   return new ScheduledTaskPoolRunner('bench', source, new ResourceCapacitySource({ ...budget }));
 }
 
@@ -114,10 +108,10 @@ export function warmupSize(n: number): number {
   return Math.min(n, Math.max(10_000, Math.floor(n / 10)));
 }
 
-/** Per-run time budget in ms for scenarios that may degrade (env BENCH_BUDGET_MS, default 8 s). */
+/** Per-run time budget in ms for scenarios that may degrade (env BENCH_BUDGET_MS, default 5 s). */
 export function budgetMs(): number {
-  const v = Number(process.env.BENCH_BUDGET_MS ?? 8_000);
-  return Number.isFinite(v) && v > 0 ? v : 8_000;
+  const v = Number(process.env.BENCH_BUDGET_MS ?? 5_000);
+  return Number.isFinite(v) && v > 0 ? v : 5_000;
 }
 
 /** Fails unless `got === want`. */

@@ -1,7 +1,7 @@
 /**
  * One million no-op tasks enqueued up front: wall time, peak heap, peak RSS and time spent in gc.
- * Usage: million.ts <allot|allot-idxsrc|p-queue> [n=1000000]
- * allot: budget {slots:16}, cost {slots:1}. p-queue: concurrency 16. allot-idxsrc is the diagnostic source.
+ * Usage: million.ts <allot|p-queue> [n=1000000]
+ * allot: budget {slots:16}, cost {slots:1}. p-queue: concurrency 16.
  * Peak heapUsed is sampled every 50 ms (an unref'd interval; it only fires when the loop yields to timers) and
  * also from inside the task every 65,536 calls and after the enqueue step, because both schedulers may run
  * entirely on microtasks. An allot run that passes the time budget (BENCH_BUDGET_MS) is cut short and marked.
@@ -45,10 +45,10 @@ async function run(contender: string, n: number, deadline: number): Promise<numb
     await queue.onIdle();
     return done;
   }
-  if (contender === 'allot' || contender === 'allot-idxsrc') {
+  if (contender === 'allot') {
     const tasks = allotTasks(n, () => SLOT, task);
     sample();
-    return drainAllot(allotRunner(tasks, { slots: 16 }, contender === 'allot-idxsrc'), deadline);
+    return drainAllot(allotRunner(tasks, { slots: 16 }), deadline);
   }
   return fail(`unknown contender ${contender}`);
 }

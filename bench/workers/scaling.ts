@@ -2,7 +2,7 @@
  * Scaling: allot's cost per task at queue lengths 10,000 / 100,000 / 1,000,000 (everything enqueued up front,
  * budget {slots:16}, cost {slots:1}). A scheduler whose per-decision cost does not grow with the queue shows a
  * flat ns/task and a largest/smallest ratio near 1.
- * Usage: scaling.ts <allot|allot-idxsrc> [sizes=10000,100000,1000000]
+ * Usage: scaling.ts allot [sizes=10000,100000,1000000]
  * Each size: gc, one untimed 20,000-task run, then timed runs without gc in between. Smaller sizes are repeated (about 300,000 tasks' worth, at most 30 reps) and the median taken. A size whose
  * run passes the time budget (BENCH_BUDGET_MS) is cut short: its ns/task covers the tasks that completed while
  * the queue was still that long, and the result is marked truncated.
@@ -21,8 +21,7 @@ import {
 
 const SLOT = { slots: 1 };
 const contender = process.argv[2] ?? '';
-if (contender !== 'allot' && contender !== 'allot-idxsrc') fail(`unknown contender ${contender}`);
-const indexed = contender === 'allot-idxsrc';
+if (contender !== 'allot') fail(`unknown contender ${contender}`);
 const sizes = (process.argv[3] ?? '10000,100000,1000000').split(',').map(Number);
 if (sizes.some((s) => !Number.isInteger(s) || s <= 0)) fail(`bad sizes ${process.argv[3]}`);
 
@@ -31,7 +30,6 @@ async function once(n: number, deadline: number): Promise<{ ns: number; done: nu
   const runner = allotRunner(
     allotTasks(n, () => SLOT),
     { slots: 16 },
-    indexed,
   );
   const t0 = performance.now();
   const done = await drainAllot(runner, deadline);

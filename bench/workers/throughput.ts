@@ -2,8 +2,7 @@
  * Throughput: n no-op tasks, everything submitted up front, timed from submit to the last result.
  * Usage: throughput.ts <contender> <n>
  * Contenders: p-queue, p-limit (concurrency 16), p-queue-c2 (concurrency 2, reference for allot-seedlike),
- * allot ({slots:16}, cost {slots:1}), allot-seedlike ({gpu:2,cpu:3}, seed-like costs), and the diagnostics
- * allot-idxsrc / allot-seedlike-idxsrc (same, with the shift-free source from indexed-source.ts).
+ * allot ({slots:16}, cost {slots:1}) and allot-seedlike ({gpu:2,cpu:3}, seed-like costs).
  * allot's timing includes building its task objects (the caller must supply `{ key, runner, cost }`).
  */
 import pLimit from 'p-limit';
@@ -45,9 +44,9 @@ async function pLimitRun(n: number): Promise<void> {
   expectCount('p-limit results', results.length, n);
 }
 
-async function allot(n: number, seedlike: boolean, indexed: boolean, costs: Cost[]): Promise<void> {
+async function allot(n: number, seedlike: boolean, costs: Cost[]): Promise<void> {
   const tasks = allotTasks(n, seedlike ? (i) => costs[i] as Cost : () => SLOT);
-  const runner = allotRunner(tasks, seedlike ? SEED_BUDGET : { slots: 16 }, indexed);
+  const runner = allotRunner(tasks, seedlike ? SEED_BUDGET : { slots: 16 });
   expectCount('allot FINALs', await drainAllot(runner), n);
 }
 
@@ -60,13 +59,9 @@ function pick(contender: string, seedCosts: Cost[]): (n: number) => Promise<void
     case 'p-limit':
       return pLimitRun;
     case 'allot':
-      return (n) => allot(n, false, false, seedCosts);
-    case 'allot-idxsrc':
-      return (n) => allot(n, false, true, seedCosts);
+      return (n) => allot(n, false, seedCosts);
     case 'allot-seedlike':
-      return (n) => allot(n, true, false, seedCosts);
-    case 'allot-seedlike-idxsrc':
-      return (n) => allot(n, true, true, seedCosts);
+      return (n) => allot(n, true, seedCosts);
     default:
       return fail(`unknown contender ${contender}`);
   }
@@ -74,7 +69,7 @@ function pick(contender: string, seedCosts: Cost[]): (n: number) => Promise<void
 
 const { contender, n } = args(100_000);
 // Costs are drawn before timing: picking a random shape is the workload's job, not the scheduler's.
-const run = pick(contender, contender.startsWith('allot-seedlike') ? seedlikeCosts(n) : []);
+const run = pick(contender, contender === 'allot-seedlike' ? seedlikeCosts(n) : []);
 
 await run(warmupSize(n));
 gc();

@@ -9,7 +9,9 @@ teamA.acquireImmediate({ gpu: 6 }); // team A's training run: charged to team A 
 console.log(cluster.available, teamB.available, teamB.peek(), teamB.canAcquire({ gpu: 3 }));
 
 // Team B's render needs 3 GPUs. Its own pool has 6, but the cluster has only 2, so it waits.
-const tasks: ScheduledTask<never, string>[] = [{ key: 'render', cost: { gpu: 3 }, runner: async () => 'done' }];
+const tasks: ScheduledTask<never, string>[] = [
+  { key: 'render', cost: { gpu: 3 }, runner: async () => 'done' },
+];
 const runner = new ScheduledTaskPoolRunner('team-b', new SourceBufferObj(tasks), teamB);
 
 // Team A finishing wakes team B's runner, although the two pools only share a parent.

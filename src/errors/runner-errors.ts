@@ -43,9 +43,9 @@ export class CallbackError extends AllotError {
   ) {
     super(
       'ALLOT_CALLBACK_FAILED',
-      `The ${callback} callback of task ${show(taskKey)} threw: ${
+      `The ${callback} callback of task ${show(taskKey)} threw: ${(
         thrown instanceof Error ? thrown.message : show(thrown)
-      }. Callbacks should not throw; catch inside them.`,
+      ).replace(/\.$/, '')}. Callbacks should not throw; catch inside them.`,
       { cause: callback === 'onError' ? taskError : thrown },
     );
   }

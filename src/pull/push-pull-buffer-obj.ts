@@ -24,21 +24,23 @@ export class PushPullBufferObj<T>
   extends PushPullObj<T, PushObj<T>, PullObj<T> & Peekable<T>>
   implements Peekable<T>
 {
-  /** The shared queue: items pushed and not yet pulled. */
-  readonly buffer: T[];
+  readonly #queue: SourceBufferObj<T>;
 
   /** @param buffer - initial items (delivered first); used as is, not copied */
   constructor(buffer: T[] = []) {
     const wait = new WaitObject<boolean>('PushPullBufferObj');
-    super(
-      new PushPostSignalObj(new SinkCollectObj(buffer), wait),
-      new PullAwaitReset(new SourceBufferObj(buffer), wait),
-    );
-    this.buffer = buffer;
+    const queue = new SourceBufferObj(buffer);
+    super(new PushPostSignalObj(new SinkCollectObj(buffer), wait), new PullAwaitReset(queue, wait));
+    this.#queue = queue;
+  }
+
+  /** The shared queue: items pushed and not yet pulled. */
+  get buffer(): T[] {
+    return this.#queue.buffer;
   }
 
   /** The next item the source delivers, without consuming it. */
   peek(): T | undefined {
-    return this.buffer[0];
+    return this.#queue.peek();
   }
 }

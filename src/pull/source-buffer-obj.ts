@@ -3,14 +3,16 @@ import type { Peekable } from './peekable.js';
 import { SourceObj } from './source-obj.js';
 
 /**
- * A source that drains an array: `shift` in FIFO mode, `pop` in LIFO mode. It ends once it finds the array
- * empty (D3). Items added to `buffer` before then are delivered.
+ * A source that drains an array: front first in FIFO mode, back first in LIFO mode. It ends once it finds the
+ * array empty (D3). Items added to `buffer` before then are delivered.
+ *
+ * FIFO draining moves a head index instead of calling `shift()` (which copies large arrays, making a long
+ * drain quadratic); consumed items are cut off the array in place, in amortised O(1). Reading `buffer` always
+ * shows exactly the items still to deliver.
  *
  * @typeParam T - the item type
  */
 export class SourceBufferObj<T> extends SourceObj<T> implements Peekable<T> {
-  /** The items still to deliver. Public and mutable: callers may add to it while the source runs. */
-  buffer: T[];
   /** Drain order. */
   protected mode: BufferMode;
   /**
@@ -18,6 +20,9 @@ export class SourceBufferObj<T> extends SourceObj<T> implements Peekable<T> {
    * so it changes nothing.
    */
   protected readonly one_shot: boolean;
+  #items: T[];
+  /** FIFO: index of the next item; everything before it was delivered. */
+  #head = 0;
 
   /**
    * @param buffer - the items to deliver; used as is, not copied
@@ -26,21 +31,50 @@ export class SourceBufferObj<T> extends SourceObj<T> implements Peekable<T> {
    */
   constructor(buffer: T[] = [], one_shot = false, mode: BufferMode = BufferMode.FIFO) {
     super();
-    this.buffer = buffer;
+    this.#items = buffer;
     this.one_shot = one_shot;
     this.mode = mode;
   }
 
+  /**
+   * The items still to deliver. Public and mutable: callers may add to it while the source runs. Read it again
+   * after pulling before changing it: the array is trimmed in place when read.
+   */
+  get buffer(): T[] {
+    this.#compact();
+    return this.#items;
+  }
+
+  set buffer(items: T[]) {
+    this.#items = items;
+    this.#head = 0;
+  }
+
   /** The item the next `next()` delivers, without consuming it. */
   peek(): T | undefined {
-    return this.mode === BufferMode.LIFO ? this.buffer[this.buffer.length - 1] : this.buffer[0];
+    const items = this.#items;
+    if (this.mode === BufferMode.LIFO) return items.length > this.#head ? items[items.length - 1] : undefined;
+    return items[this.#head];
   }
 
   protected override async *pull_impl(): AsyncGenerator<T, T | undefined, void> {
-    while (this.buffer.length > 0) {
-      // Non-empty, so shift/pop returns an item (possibly one whose value is undefined).
-      yield (this.mode === BufferMode.LIFO ? this.buffer.pop() : this.buffer.shift()) as T;
+    for (;;) {
+      const items = this.#items;
+      if (items.length <= this.#head) return undefined;
+      if (this.mode === BufferMode.LIFO) {
+        yield items.pop() as T;
+        continue;
+      }
+      const item = items[this.#head++] as T;
+      // Trim the delivered prefix once it dominates: amortised O(1) per item, memory stays bounded.
+      if (this.#head > 1024 && this.#head * 2 > items.length) this.#compact();
+      yield item;
     }
-    return undefined;
+  }
+
+  #compact(): void {
+    if (this.#head === 0) return;
+    this.#items.splice(0, this.#head);
+    this.#head = 0;
   }
 }

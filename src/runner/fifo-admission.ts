@@ -39,7 +39,7 @@ export class FifoAdmission<I, O, P> {
   wakeOnChange: Promise<void> | undefined;
   #source: TaskSourceLike<ScheduledTask<I, O>>;
   #gate: CapacityGate<P>;
-  #notify: () => void;
+  #run: { poke(): void };
   #nextTaskId = 0;
   /** A consumed task waiting for its cost to fit (D25). */
   #held: TaskRecord<I, O, P> | undefined;
@@ -52,10 +52,10 @@ export class FifoAdmission<I, O, P> {
   #lastTask: unknown;
   #lastPrepared: P | Error | undefined;
 
-  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P>, notify: () => void) {
+  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P>, run: { poke(): void }) {
     this.#source = source;
     this.#gate = gate;
-    this.#notify = notify;
+    this.#run = run;
   }
 
   /** Decides the next move. Synchronous unless it has to pull from the source or await the gate. */
@@ -111,12 +111,12 @@ export class FifoAdmission<I, O, P> {
         if (r.done === true) this.#sourceDone = true;
         else if (this.#closed) this.#lateHandler?.(this.#record(r.value, undefined));
         else this.#arrived = { task: r.value };
-        this.#notify();
+        this.#run.poke();
       },
       (error: unknown) => {
         this.#pendingNext = undefined;
         if (!this.#closed) this.#sourceError = { error };
-        this.#notify();
+        this.#run.poke();
       },
     );
   }

@@ -12,6 +12,12 @@ const DEFAULT_COMPILED = (() => {
 })();
 
 /**
+ * Compiled costs by cost object: tasks usually share a handful of cost objects, so each is parsed once and its
+ * binding to the capacity chain is cached with it. Cost objects must not be mutated after a runner saw them.
+ */
+const compiledByCost = new WeakMap<object, CompiledCost>();
+
+/**
  * {@link CapacityGate} over a local {@link ResourceCapacitySource}: every step is synchronous and exact.
  * Acquisitions go through `tryAcquireCompiled`, so a metrics collector sees one accepted event and one
  * release per task (D6).
@@ -30,8 +36,12 @@ export class ResourceGate implements CapacityGate<CompiledCost> {
   /** Same as `prepare`, named so the runner can refer to the prepared type. */
   prepareCost(key: string, cost: Readonly<Record<string, number>> | undefined): CompiledCost | Error {
     if (cost === undefined) return DEFAULT_COMPILED;
+    const known = typeof cost === 'object' && cost !== null ? compiledByCost.get(cost) : undefined;
+    if (known !== undefined) return known;
     const result = compileCost(cost as Record<string, number>);
-    return result.ok ? result.compiled : new InvalidCostError(result.resource, result.value, key);
+    if (!result.ok) return new InvalidCostError(result.resource, result.value, key);
+    compiledByCost.set(cost, result.compiled);
+    return result.compiled;
   }
 
   refusal(key: string, prepared: CompiledCost): Error | undefined {

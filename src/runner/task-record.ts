@@ -61,11 +61,11 @@ export class TaskRecord<I, O, P> implements TaskContext {
     return new TaskAbortedError(this.key, this.taskId, 'run-ended');
   }
 
-  /** Gives the cost back unless already given; returns whether this call released it. */
-  releaseOnce(release: (prepared: P) => void): boolean {
+  /** Gives the cost back to `gate` unless already given; returns whether this call released it. */
+  releaseOnce(gate: { release(prepared: P): void }): boolean {
     if (!this.holding) return false;
     this.holding = false;
-    release(this.prepared);
+    gate.release(this.prepared);
     return true;
   }
 }

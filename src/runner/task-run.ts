@@ -28,12 +28,10 @@ export class TaskRun<I, O, P> {
   #wake: (() => void) | undefined;
   #poked = false;
   #armed: Promise<void> | undefined;
-  #release: (prepared: P) => void;
 
   constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P>) {
     this.#gate = gate;
-    this.#release = (prepared) => gate.release(prepared);
-    this.#admission = new FifoAdmission(source, gate, () => this.#poke());
+    this.#admission = new FifoAdmission(source, gate, this);
   }
 
   /** The envelope stream. Ending it early (break, return, throw) runs the D14 cleanup. */
@@ -99,7 +97,7 @@ export class TaskRun<I, O, P> {
       result = record.task.runner(record);
     } catch (error) {
       // Thrown before returning a promise or stream: give the cost back at once.
-      record.releaseOnce(this.#release);
+      record.releaseOnce(this.#gate);
       this.#settle(record, 'error', error);
       return;
     }
@@ -183,7 +181,7 @@ export class TaskRun<I, O, P> {
 
   /** Releases a task's cost (once) and forgets it. */
   #finish(record: TaskRecord<I, O, P>): void {
-    record.releaseOnce(this.#release);
+    record.releaseOnce(this.#gate);
     record.settled = true;
     this.#inFlight.delete(record);
   }
@@ -204,6 +202,11 @@ export class TaskRun<I, O, P> {
     return new Promise<void>((resolve) => {
       this.#wake = resolve;
     });
+  }
+
+  /** Wakes the loop: an event arrived, the source delivered, or capacity changed. */
+  poke(): void {
+    this.#poke();
   }
 
   #poke(): void {

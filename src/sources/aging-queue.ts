@@ -48,7 +48,16 @@ let nextSeq = 1;
  * of the fixed key `priority − agingRate × enqueuedAt` (one heap). An entry reaches the cap
  * `maxAgeBoost / agingRate` ms after its enqueue, so entries reach it in enqueue order; a FIFO of enqueues
  * tells which ones did, and each moves once into a second heap ordered by `priority` (bonus = the cap).
- * The next entry is the better of the two heap tops. Entries live in typed arrays (struct of arrays).
+ * The next entry is the better of the two heap tops. Entries live in typed arrays (struct of arrays):
+ * about 65 bytes per queued entry, plus about 50 for each {@link EntryHandle} the caller keeps.
+ *
+ * Ties: equal effective priority goes to the earlier enqueue, whatever made them equal (rate 0.01, cap 5:
+ * a background(1) enqueued 400 ms before a fresh 5 is served first, at 1 + 4 = 5).
+ * Rounding: uncapped entries are ordered by the key above, which can differ from the formula by rounding
+ * when two effective priorities are within an ulp of each other (allowed by D19); with dyadic rates and
+ * integer times both are exact.
+ * Clock: read on `push`, `peek`, `peekEntry`, `pop` and `effectivePriorityOf`; a reading below the latest
+ * one counts as the latest (time never runs backwards), and a non-finite reading throws.
  */
 export class AgingQueue<T> {
   readonly #rate: number;
@@ -283,7 +292,5 @@ export class AgingQueue<T> {
     const free = new Int32Array(capacity);
     free.set(this.#free.subarray(0, this.#freeCount));
     this.#free = free;
-    this.#uncapped.grow(capacity);
-    this.#capped.grow(capacity);
   }
 }

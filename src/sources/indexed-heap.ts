@@ -4,8 +4,8 @@
  * be removed in O(log n).
  *
  * Keys and sequence numbers are stored in heap order next to the slot, so comparisons read contiguous
- * typed arrays instead of chasing slots; this roughly halves the time of a large drain. Storage: 20 bytes
- * per position (grown with the heap's own size) plus 4 per slot of capacity (grown by the owner).
+ * typed arrays instead of chasing slots; this roughly halves the time of a large drain. Storage grows with
+ * use: 20 bytes per position, plus 4 per slot number up to the highest slot pushed.
  */
 export class IndexedHeap {
   #keys: Float64Array<ArrayBuffer>;
@@ -15,7 +15,7 @@ export class IndexedHeap {
   #pos: Int32Array<ArrayBuffer>;
   #size = 0;
 
-  /** @param capacity - initial number of slots (grow with {@link IndexedHeap.grow}) */
+  /** @param capacity - initial room, in positions and slot numbers (both grow on demand) */
   constructor(capacity = 16) {
     this.#keys = new Float64Array(capacity);
     this.#seqs = new Float64Array(capacity);
@@ -26,14 +26,6 @@ export class IndexedHeap {
   /** Number of slots held. */
   get size(): number {
     return this.#size;
-  }
-
-  /** Makes room for slots `0 … capacity-1`, keeping the contents. */
-  grow(capacity: number): void {
-    if (capacity <= this.#pos.length) return;
-    const pos = new Int32Array(capacity);
-    pos.set(this.#pos);
-    this.#pos = pos;
   }
 
   /** Drops every slot and resizes the storage to `capacity`. */
@@ -61,8 +53,9 @@ export class IndexedHeap {
     return this.#size > 0 ? this.#slots[0]! : -1;
   }
 
-  /** Adds `slot` (not held, below the capacity) with its key and sequence number. */
+  /** Adds `slot` (a non-negative integer not held) with its key and sequence number. */
   push(slot: number, key: number, seq: number): void {
+    if (slot >= this.#pos.length) this.#growPos(slot);
     if (this.#size === this.#slots.length) this.#growHeap(Math.max(16, this.#size * 2));
     this.#siftUp(this.#size++, slot, key, seq);
   }
@@ -80,6 +73,13 @@ export class IndexedHeap {
     if (!this.has(slot)) return false;
     this.#removeAt(this.#pos[slot]! - 1);
     return true;
+  }
+
+  #growPos(slot: number): void {
+    // An unused heap (the capped one when nothing can cap) never allocates this.
+    const pos = new Int32Array(Math.max(16, 2 * this.#pos.length, slot + 1));
+    pos.set(this.#pos);
+    this.#pos = pos;
   }
 
   #growHeap(capacity: number): void {

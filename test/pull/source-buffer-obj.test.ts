@@ -8,6 +8,19 @@ async function drain<T>(source: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+it('drains a large FIFO buffer in order without losing items, and `buffer` shows what is left', async () => {
+  const items = Array.from({ length: 5000 }, (_, i) => i);
+  const source = new SourceBufferObj(items);
+  for (let i = 0; i < 3000; i++) expect((await source.next()).value).toBe(i);
+  expect(source.peek()).toBe(3000);
+  expect(source.buffer.length).toBe(2000);
+  expect(source.buffer[0]).toBe(3000);
+  source.buffer.push(5000);
+  let next = 3000;
+  for await (const value of source) expect(value).toBe(next++);
+  expect(next).toBe(5001);
+});
+
 describe('SourceBufferObj', () => {
   it('claim 87: SourceBufferObj([10,20,30], true) yields 10, 20, 30 and ends; LIFO yields 3 first; peek() does not consume', async () => {
     const fifo = new SourceBufferObj([10, 20, 30], true);
@@ -47,6 +60,8 @@ describe('SourceBufferObj', () => {
     const shared = ['a', 'b'];
     const source = new SourceBufferObj(shared);
     await source.next();
+    // Delivered items are trimmed off the same array, in place, by the time `buffer` is read.
+    expect(source.buffer).toBe(shared);
     expect(shared).toEqual(['b']);
   });
 });

@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { main, type ReferenceReport } from '../../examples/reference-snippets.js';
+
+/** Runs the demo on the fake clock until it resolves. */
+async function runDemo(): Promise<ReferenceReport> {
+  vi.useFakeTimers();
+  try {
+    const done = main({ log: () => {} });
+    let report: ReferenceReport | undefined;
+    void done.then((r) => {
+      report = r;
+    });
+    for (let i = 0; i < 100 && report === undefined; i++) await vi.advanceTimersByTimeAsync(10);
+    return await done;
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+describe('examples/reference-snippets.ts (SCENARIOS S11)', () => {
+  let report: ReferenceReport;
+  beforeAll(async () => {
+    report = await runDemo();
+  });
+
+  describe('runner with PrioritySourceObj', () => {
+    it('claim 49: task-2 (priority 10) starts before task-1 (priority 5), and both run at once', () => {
+      const [first, second] = report.priority.spans;
+      expect([first?.key, second?.key]).toEqual(['task-2', 'task-1']);
+      expect(second?.start).toBeLessThan(first?.end as number);
+      expect(first?.start).toBeLessThan(second?.end as number);
+      // Both hold their cost together: 3 of 4 capacity, 12 of 16 GB taken once task-1 started.
+      expect(second?.availableAtStart).toEqual({ capacity: 1, memory_gb: 4 });
+    });
+
+    it('claims 68, 73: task-2 streams 2 INTERMEDIATEs, then its FINAL "final result"', () => {
+      const task2 = report.priority.envelopes.filter((e) => e.key === 'task-2');
+      expect(task2.map((e) => [e.type, e.value])).toEqual([
+        ['INTERMEDIATE', 'step 1'],
+        ['INTERMEDIATE', 'step 2'],
+        ['FINAL', 'final result'],
+      ]);
+    });
+
+    it('claim 72: taskIds are numeric, in the order tasks were taken (task-2 is 1)', () => {
+      const ids = new Map(report.priority.envelopes.map((e) => [e.key, e.taskId]));
+      expect(ids.get('task-2')).toBe(1);
+      expect(ids.get('task-1')).toBe(2);
+    });
+
+    it('claim 66: task-1 fires onComplete with its result once, before its FINAL is yielded', () => {
+      expect(report.priority.onComplete).toEqual([{ key: 'task-1', result: 'task-1 result' }]);
+      const finalIndex = report.priority.envelopes.findIndex((e) => e.key === 'task-1' && e.type === 'FINAL');
+      expect(finalIndex).toBeGreaterThanOrEqual(0);
+      expect(report.priority.onCompleteAfterEnvelopes).toEqual([finalIndex]);
+      expect(report.priority.envelopes[finalIndex]?.value).toBe('task-1 result');
+    });
+  });
+
+  describe('flow control §7: { gpu: 4, cpu: 16 }, A needs gpu 2, B needs gpu 3', () => {
+    it('claims 61-62: with the runner, B waits until A releases, then runs', () => {
+      const { spans, finals } = report.fc7.runner;
+      const a = spans.find((s) => s.key === 'A');
+      const b = spans.find((s) => s.key === 'B');
+      expect(finals).toEqual(['A', 'B']);
+      expect(b?.start).toBeGreaterThanOrEqual(a?.end as number);
+      expect(a?.availableAtStart.gpu).toBe(2);
+      expect(b?.availableAtStart.gpu).toBe(1);
+    });
+
+    it('claims 13, 64: by hand, canAcquire(B) is false while A holds; release signals waitObj; then B fits', () => {
+      const { manual } = report.fc7;
+      expect(manual.canAcquireBWhileAHolds).toBe(false);
+      expect(manual.signalled).toBe(true);
+      expect(manual.canAcquireBAfterRelease).toBe(true);
+      expect(manual.steps).toEqual([
+        'A acquired; available {"gpu":2,"cpu":12}',
+        'canAcquire(B) = false: B waits on capacity.waitObj',
+        'A released; available {"gpu":4,"cpu":16}',
+        'woken (value true); canAcquire(B) = true',
+        'B acquired; available {"gpu":1,"cpu":12}',
+        'B released; available {"gpu":4,"cpu":16}',
+      ]);
+    });
+  });
+});
