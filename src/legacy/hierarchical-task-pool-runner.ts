@@ -1,5 +1,5 @@
-import { RunnerBusyError } from '../errors/runner-errors.js';
 import type { TaskSourceLike } from '../runner/fifo-admission.js';
+import { RunGuard } from '../runner/run-guard.js';
 import { TaskRun } from '../runner/task-run.js';
 import type { TaskProgressEnvelope } from '../runner/types.js';
 import type { CapacitySource } from './capacity-source.js';
@@ -28,7 +28,7 @@ export class HierarchicalTaskPoolRunner<I, O> {
   readonly name: string;
   readonly #source: TaskSourceLike<LegacyTaskRunner<I, O>>;
   readonly #capacity: CapacitySource;
-  #active = false;
+  readonly #guard: RunGuard;
 
   /**
    * @param name - label for diagnostics
@@ -38,6 +38,7 @@ export class HierarchicalTaskPoolRunner<I, O> {
    */
   constructor(name: string, source: TaskSourceLike<LegacyTaskRunner<I, O>>, capacitySource: CapacitySource) {
     this.name = name;
+    this.#guard = new RunGuard(name);
     this.#source = source;
     this.#capacity = capacitySource;
   }
@@ -49,7 +50,7 @@ export class HierarchicalTaskPoolRunner<I, O> {
 
   /** True while a `runTasks()` loop is active. */
   get running(): boolean {
-    return this.#active;
+    return this.#guard.active;
   }
 
   /**
@@ -66,14 +67,6 @@ export class HierarchicalTaskPoolRunner<I, O> {
       new LegacyTaskSource(this.#source),
       new CounterGate(this.#capacity),
     );
-    return run.envelopes(stopOnError, {
-      onStart: () => {
-        if (this.#active) throw new RunnerBusyError(this.name);
-        this.#active = true;
-      },
-      onEnd: () => {
-        this.#active = false;
-      },
-    });
+    return run.envelopes(stopOnError, this.#guard);
   }
 }

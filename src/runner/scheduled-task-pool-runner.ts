@@ -1,8 +1,8 @@
 import type { CompiledCost } from '../capacity/compiled-cost.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
-import { RunnerBusyError } from '../errors/runner-errors.js';
 import type { TaskSourceLike } from './fifo-admission.js';
 import { ResourceGate } from './resource-gate.js';
+import { RunGuard } from './run-guard.js';
 import { TaskRun } from './task-run.js';
 import type { ScheduledTask, TaskProgressEnvelope } from './types.js';
 
@@ -24,7 +24,7 @@ export class ScheduledTaskPoolRunner<I, O> {
   readonly name: string;
   #source: TaskSourceLike<ScheduledTask<I, O>>;
   #capacity: ResourceCapacitySource;
-  #active = false;
+  readonly #guard: RunGuard;
 
   /**
    * @param name - label for diagnostics
@@ -33,6 +33,7 @@ export class ScheduledTaskPoolRunner<I, O> {
    */
   constructor(name: string, source: TaskSourceLike<ScheduledTask<I, O>>, capacity: ResourceCapacitySource) {
     this.name = name;
+    this.#guard = new RunGuard(name);
     this.#source = source;
     this.#capacity = capacity;
   }
@@ -44,7 +45,7 @@ export class ScheduledTaskPoolRunner<I, O> {
 
   /** True while a `runTasks()` loop is active. */
   get running(): boolean {
-    return this.#active;
+    return this.#guard.active;
   }
 
   /**
@@ -61,14 +62,6 @@ export class ScheduledTaskPoolRunner<I, O> {
    */
   runTasks(stopOnError = true): AsyncGenerator<TaskProgressEnvelope<I, O>, void, unknown> {
     const run = new TaskRun<I, O, CompiledCost>(this.#source, new ResourceGate(this.#capacity));
-    return run.envelopes(stopOnError, {
-      onStart: () => {
-        if (this.#active) throw new RunnerBusyError(this.name);
-        this.#active = true;
-      },
-      onEnd: () => {
-        this.#active = false;
-      },
-    });
+    return run.envelopes(stopOnError, this.#guard);
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CostExceedsLimitError,
   InvalidTaskError,
@@ -13,21 +13,12 @@ import { PushPullBufferObj } from '../../src/pull/push-pull-buffer-obj.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import type { TaskContext, TaskProgressEnvelope } from '../../src/runner/types.js';
 import { collect, deferred, settle } from '../support/async.js';
+import { failOnUnhandledRejections } from '../support/unhandled.js';
 
 type Fn = LegacyTaskRunner<string, string>;
 type Envelope = TaskProgressEnvelope<string, string>;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await settle();
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 const brief = (e: Envelope): string =>
   `${e.taskId}:${e.key}:${e.type}:${e.type === 'ERROR' ? (e.error as Error).message : String(e.value)}`;

@@ -1,24 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { RunnerBusyError, TaskAbortedError } from '../../src/errors/index.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask, TaskContext } from '../../src/runner/types.js';
 import { collect, deferred, settle } from '../support/async.js';
 import { ManualSource, TaskSource } from '../support/sources.js';
+import { failOnUnhandledRejections } from '../support/unhandled.js';
 
 type Task = ScheduledTask<string, string>;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await settle();
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe('leaving a run early (D14)', () => {
   it('break stops new work, aborts running tasks, releases each cost once, fires callbacks once', async () => {

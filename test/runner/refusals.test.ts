@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import {
   CallbackError,
@@ -11,20 +11,11 @@ import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-ru
 import type { ScheduledTask } from '../../src/runner/types.js';
 import { collect, settle } from '../support/async.js';
 import { TaskSource } from '../support/sources.js';
+import { failOnUnhandledRejections } from '../support/unhandled.js';
 
 type Task = ScheduledTask<string, string>;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await settle();
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 function runner(tasks: Task[], capacity: ResourceCapacitySource) {
   return new ScheduledTaskPoolRunner<string, string>('r', new TaskSource(tasks), capacity);

@@ -1,0 +1,224 @@
+/**
+ * Priority: n enqueues, then a full drain, through `PrioritySourceObj` with aging and a finite cap
+ * (`agingRate: 0.01, maxAgeBoost: 20`), and through its internal `AgingQueue` alone (the floor: the gap between
+ * the two rows is what the source's async-generator `next()` costs).
+ * Usage: priority.ts <PrioritySourceObj|AgingQueue> [sizes=100000,1000000]
+ *
+ * Items are allot tasks (`{ key, runner, cost }`, unique key, shared runner and cost), built before the clock
+ * starts; priorities are integers 0–99 from mulberry32(7). The fake clock advances 1 ms every 1,000 enqueues
+ * and every 1,000 pops, so entries age during the whole run (1M: 2,000 ms in all, just enough for the first
+ * entries to reach the cap). Drain: `peek()` then `next()` (`pop()` for the queue), as the runner does; every
+ * step checks that the pulled item is the one peeked.
+ * Per size: bytes retained per queued item (heap after a forced gc minus a baseline, ÷ n), once with a fresh
+ * task object per item (`total`) and once with one shared item (`queue only`); then gc, an untimed 20,000-item
+ * run (a forced gc deoptimises the hot path), then timed runs (100,000: median of 3; 1,000,000: one).
+ * Before anything is timed, a 2,000-item run checks every peek against a brute-force maximum of the effective
+ * priority (clock 1 ms per operation, so entries both age and reach the cap).
+ */
+import { PrioritySourceObj, type ScheduledTask } from '../../src/index.js';
+import { AgingQueue } from '../../src/sources/aging-queue.js';
+import { median } from '../lib/stats.js';
+import { allotTasks, emit, fail, gc, type Metrics, mulberry32, noop } from './common.js';
+
+type Task = ScheduledTask<never, number>;
+const SLOT = { slots: 1 };
+const RATE = 0.01;
+const CAP = 20;
+
+// The fake clock every queue in this process reads.
+let clock = 0;
+const now = (): number => clock;
+const OPTS = { agingRate: RATE, maxAgeBoost: CAP, now };
+
+const contender = process.argv[2] ?? '';
+if (contender !== 'PrioritySourceObj' && contender !== 'AgingQueue') fail(`unknown contender ${contender}`);
+const viaSource = contender === 'PrioritySourceObj';
+const sizes = (process.argv[3] ?? '100000,1000000').split(',').map(Number);
+if (sizes.some((s) => !Number.isInteger(s) || s <= 0)) fail(`bad sizes ${process.argv[3]}`);
+
+/** Integer priorities 0–99, the same sequence in every process. */
+function priorities(n: number): Uint8Array {
+  const rnd = mulberry32(7);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.floor(rnd() * 100);
+  return out;
+}
+
+/** The operations a run needs, so the order check and the memory run serve both contenders. */
+interface Q<T> {
+  push(item: T, priority: number): void;
+  peek(): T | undefined;
+  /** Removes the next item; `undefined` once empty. */
+  take(): Promise<T | undefined> | T | undefined;
+  /** Keeps the queue reachable and tells its size. */
+  readonly size: number;
+}
+
+function makeQ<T>(): Q<T> {
+  if (viaSource) {
+    const s = new PrioritySourceObj<T>(OPTS);
+    return {
+      push: (item, p) => s.enqueue(item, p),
+      peek: () => s.peek(),
+      take: async () => {
+        if (s.size === 0) s.closeSource();
+        const r = await s.next();
+        return r.done === true ? undefined : r.value;
+      },
+      get size() {
+        return s.size;
+      },
+    };
+  }
+  const q = new AgingQueue<T>(OPTS);
+  return {
+    push: (item, p) => {
+      q.push(item, p);
+    },
+    peek: () => q.peek(),
+    take: () => q.pop(),
+    get size() {
+      return q.size;
+    },
+  };
+}
+
+/** Drains a mix of enqueues and pulls, checking each peek against the brute-force best effective priority. */
+async function checkOrder(n: number): Promise<void> {
+  clock = 0;
+  const q = makeQ<number>();
+  const prio = priorities(n);
+  const at = new Float64Array(n);
+  const live = new Uint8Array(n);
+  const eff = (i: number): number => prio[i]! + Math.min(RATE * (clock - at[i]!), CAP);
+  const push = (i: number): void => {
+    at[i] = clock;
+    live[i] = 1;
+    q.push(i, prio[i]!);
+    clock++;
+  };
+  let pushed = 0;
+  while (pushed < (n * 3) / 4) push(pushed++);
+  for (let taken = 0; taken < n; taken++) {
+    if (pushed < n && taken % 2 === 0) push(pushed++);
+    const head = q.peek();
+    let best = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < pushed; j++) if (live[j] === 1 && eff(j) > best) best = eff(j);
+    if (head === undefined || live[head] !== 1) fail(`order check: peek gave ${head} at step ${taken}`);
+    if (eff(head) < best - 1e-9) {
+      fail(`order check: step ${taken} peeked effective ${eff(head)} while ${best} was queued`);
+    }
+    const got = await q.take();
+    if (got !== head) fail(`order check: peeked ${head}, pulled ${got}`);
+    live[head] = 0;
+    clock++;
+  }
+  if ((await q.take()) !== undefined) fail('order check: queue not empty after n pulls');
+}
+
+/** Heap retained per queued item; `fresh` builds a task object per item, otherwise one item is shared. */
+function bytesPerItem(n: number, prio: Uint8Array, fresh: boolean): number {
+  clock = 0;
+  const shared: Task = { key: 'shared', runner: noop, cost: SLOT };
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const q = makeQ<Task>();
+  for (let i = 0; i < n; i++) {
+    q.push(fresh ? { key: `t${i}`, runner: noop, cost: SLOT } : shared, prio[i]!);
+    if (i % 1000 === 999) clock++;
+  }
+  gc();
+  const bytes = (process.memoryUsage().heapUsed - before) / n;
+  process.stderr.write(`dbg n=${n} fresh=${fresh} before=${(before / 2 ** 20).toFixed(1)} after=${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} ab=${(process.memoryUsage().arrayBuffers / 2 ** 20).toFixed(1)}\n`);
+  if (q.size !== n) fail(`memory run: ${q.size} queued, expected ${n}`);
+  return bytes;
+}
+
+/** One timed run through PrioritySourceObj: enqueue all, close, then peek + next until done. */
+async function timeSource(items: Task[], prio: Uint8Array): Promise<{ enqueueMs: number; drainMs: number }> {
+  const n = items.length;
+  clock = 0;
+  const source = new PrioritySourceObj<Task>(OPTS);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    source.enqueue(items[i]!, prio[i]!);
+    if (i % 1000 === 999) clock++;
+  }
+  source.closeSource();
+  const t1 = performance.now();
+  let count = 0;
+  for (;;) {
+    const head = source.peek();
+    const r = await source.next();
+    if (r.done === true) break;
+    if (r.value !== head) fail(`pulled ${r.value.key}, but peek showed ${head?.key}`);
+    if (++count % 1000 === 0) clock++;
+  }
+  const t2 = performance.now();
+  if (count !== n) fail(`drained ${count} of ${n}`);
+  return { enqueueMs: t1 - t0, drainMs: t2 - t1 };
+}
+
+/** The same through AgingQueue: push all, then peek + pop until empty. */
+function timeQueue(items: Task[], prio: Uint8Array): { enqueueMs: number; drainMs: number } {
+  const n = items.length;
+  clock = 0;
+  const queue = new AgingQueue<Task>(OPTS);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    queue.push(items[i]!, prio[i]!);
+    if (i % 1000 === 999) clock++;
+  }
+  const t1 = performance.now();
+  let count = 0;
+  while (queue.size > 0) {
+    const head = queue.peek();
+    const got = queue.pop();
+    if (got !== head) fail(`popped ${got?.key}, but peek showed ${head?.key}`);
+    if (++count % 1000 === 0) clock++;
+  }
+  const t2 = performance.now();
+  if (count !== n) fail(`drained ${count} of ${n}`);
+  return { enqueueMs: t1 - t0, drainMs: t2 - t1 };
+}
+
+async function timed(items: Task[], prio: Uint8Array): Promise<{ enqueueMs: number; drainMs: number }> {
+  return viaSource ? timeSource(items, prio) : timeQueue(items, prio);
+}
+
+await checkOrder(2_000);
+const largest = Math.max(...sizes);
+const warmN = 20_000;
+const warmItems = allotTasks(warmN, () => SLOT);
+const warmPrio = priorities(warmN);
+for (let i = 0; i < 5; i++) await timed(warmItems, warmPrio);
+
+const out: Metrics = { contender, agingRate: RATE, maxAgeBoost: CAP };
+const nsBySize: number[] = [];
+for (const n of sizes) {
+  const prio = priorities(n);
+  out[`bytes_${n}`] = bytesPerItem(n, prio, true);
+  out[`queueBytes_${n}`] = bytesPerItem(n, prio, false);
+  const items = allotTasks(n, () => SLOT);
+  gc();
+  await timed(warmItems, warmPrio); // re-optimise after the forced gc
+  const reps = n >= 1_000_000 ? 1 : 3;
+  const runs: { enqueueMs: number; drainMs: number }[] = [];
+  for (let r = 0; r < reps; r++) runs.push(await timed(items, prio));
+  const ms = median(runs.map((x) => x.enqueueMs + x.drainMs));
+  const ns = (ms * 1e6) / n;
+  nsBySize.push(ns);
+  out[`ms_${n}`] = ms;
+  out[`enqueueMs_${n}`] = median(runs.map((x) => x.enqueueMs));
+  out[`drainMs_${n}`] = median(runs.map((x) => x.drainMs));
+  out[`ns_${n}`] = ns;
+  if (n === largest) {
+    out.ms = ms;
+    out.enqueueMs = out[`enqueueMs_${n}`] as number;
+    out.drainMs = out[`drainMs_${n}`] as number;
+    out.bytesPerItem = out[`bytes_${n}`] as number;
+    out.queueBytesPerItem = out[`queueBytes_${n}`] as number;
+  }
+}
+out.scaling = (nsBySize[nsBySize.length - 1] as number) / (nsBySize[0] as number);
+emit(out);

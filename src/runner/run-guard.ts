@@ -1,0 +1,26 @@
+import { RunnerBusyError } from '../errors/runner-errors.js';
+import type { RunHooks } from './task-run.js';
+
+/** Lets a runner have one active run at a time: a second `runTasks()` loop throws `RunnerBusyError`. */
+export class RunGuard implements RunHooks {
+  readonly #name: string;
+  #active = false;
+
+  constructor(runnerName: string) {
+    this.#name = runnerName;
+  }
+
+  /** True while a run is active. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  onStart(): void {
+    if (this.#active) throw new RunnerBusyError(this.#name);
+    this.#active = true;
+  }
+
+  onEnd(): void {
+    this.#active = false;
+  }
+}
