@@ -9,7 +9,7 @@ import {
 } from '../../src/errors/index.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask } from '../../src/runner/types.js';
-import { collect, settle } from '../support/async.js';
+import { collect } from '../support/async.js';
 import { TaskSource } from '../support/sources.js';
 import { failOnUnhandledRejections } from '../support/unhandled.js';
 
