@@ -74,6 +74,7 @@ export interface DemoReport {
   peak: Record<string, number>;
 }
 
+/** Runs the seed pipeline and prints it; `main` is the name every example exports. */
 export async function runSeedPipeline(options: DemoOptions = {}): Promise<DemoReport> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? (() => performance.now());
@@ -163,6 +164,8 @@ export async function runSeedPipeline(options: DemoOptions = {}): Promise<DemoRe
   print(`summary: ${stays.length} tasks, makespan ${Math.round(makespan)} ms, peak use ${peakText}`);
   return { lines, envelopes, held: stays, makespan, peak };
 }
+
+export const main = runSeedPipeline;
 
 /** Highest simultaneous use per resource, from the intervals tasks held their costs. */
 export function peakUse(stays: Held[]): Record<string, number> {
