@@ -217,14 +217,19 @@ const out: Metrics = { contender, agingRate: RATE, maxAgeBoost: CAP };
 const nsBySize: number[] = [];
 for (const n of sizes) {
   const prio = priorities(n);
-  out[`bytes_${n}`] = bytesPerItem(n, prio, true);
-  out[`queueBytes_${n}`] = bytesPerItem(n, prio, false);
+  if (process.env.SKIPMEM !== '1') {
+    out[`bytes_${n}`] = bytesPerItem(n, prio, true);
+    out[`queueBytes_${n}`] = bytesPerItem(n, prio, false);
+  }
   const items = allotTasks(n, () => SLOT);
   gc();
   await timed(warmItems, warmPrio); // re-optimise after the forced gc
   const reps = n >= 1_000_000 ? 1 : 3;
   const runs: { enqueueMs: number; drainMs: number }[] = [];
-  for (let r = 0; r < reps; r++) runs.push(await timed(items, prio));
+  for (let r = 0; r < reps; r++) {
+    runs.push(await timed(items, prio));
+    process.stderr.write(`dbg rep n=${n} ${JSON.stringify(runs[runs.length - 1])}\n`);
+  }
   const ms = median(runs.map((x) => x.enqueueMs + x.drainMs));
   const ns = (ms * 1e6) / n;
   nsBySize.push(ns);

@@ -186,7 +186,15 @@ export class ResourceCapacitySource {
     }
     const c = r.compiled;
     if (this.tryAcquireCompiled(c)) return { ok: true, requested: c.cost, availableAfter: this.available };
-    return { ok: false, requested: c.cost, available: this.available, reason: 'insufficient_capacity' };
+    const rejected: TryAcquireResult = {
+      ok: false,
+      requested: c.cost,
+      available: this.available,
+      reason: 'insufficient_capacity',
+    };
+    const shortfall = this.findShortfall(c);
+    if (shortfall !== undefined) rejected.shortfall = shortfall;
+    return rejected;
   }
 
   /**

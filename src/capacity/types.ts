@@ -1,3 +1,5 @@
+import type { CapacityShortfall } from './cost-binding.js';
+
 /**
  * A named amount per resource, such as `{ gpu: 2, cpu: 1 }`. Used both for budgets (limits) and for task costs.
  * Amounts are finite, non-negative numbers with at most 6 digits after the decimal point.
@@ -15,4 +17,10 @@ export type TryAcquireResult =
       requested: Readonly<ResourceCost>;
       available: Readonly<ResourceCost>;
       reason: TryAcquireRejectReason;
+      /**
+       * For `insufficient_capacity`: the first resource that did not fit and at which level (0 = this source,
+       * 1 = its parent, …) — in a hierarchy the refusal may come from an ancestor. An addition to the documented
+       * type.
+       */
+      shortfall?: CapacityShortfall;
     };

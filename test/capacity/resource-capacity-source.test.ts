@@ -220,6 +220,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
       requested: { gpu: 3, cpu: 1 },
       available: { gpu: 4, cpu: 4 },
       reason: 'insufficient_capacity',
+      shortfall: { resource: 'gpu', level: 1, requested: 3, available: 2 },
     });
     expect(src.available).toEqual({ gpu: 4, cpu: 4 });
     expect(parent.available).toEqual({ gpu: 2 });
