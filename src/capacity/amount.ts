@@ -27,13 +27,17 @@ const SCALE = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1] as const;
 
 /**
  * Parses a resource amount. Returns `undefined` for anything that is not a finite number >= 0 with at most
- * 6 digits after the decimal point. "Digits" are those of the number's shortest decimal form (`String(x)`),
+ * 6 digits after the decimal point, or that exceeds `Number.MAX_SAFE_INTEGER` (beyond it sums stop being
+ * exact, so an amount there could not be accounted: D8). "Digits" are those of the number's shortest decimal form (`String(x)`),
  * so `0.1` is valid although its double is not exactly one tenth, while `1e-7` and `0.1234567` are not.
  */
 export function parseAmount(value: unknown): Amount | undefined {
   if (typeof value !== 'number') return undefined;
   // Fast path: integers (including those written in exponent form, >= 1e21). `+ 0` turns -0 into 0.
-  if (Number.isInteger(value)) return value >= 0 ? { whole: value + 0, micro: 0 } : undefined;
+  if (Number.isInteger(value)) {
+    return value >= 0 && value <= Number.MAX_SAFE_INTEGER ? { whole: value + 0, micro: 0 } : undefined;
+  }
+  if (value > Number.MAX_SAFE_INTEGER) return undefined;
   if (!(value > 0) || value === Number.POSITIVE_INFINITY) return undefined;
   const text = String(value);
   // A non-integer in exponent form is below 1e-6, so it has more than 6 decimals.

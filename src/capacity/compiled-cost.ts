@@ -83,7 +83,12 @@ export function compileCost(cost: ResourceCost): CompileCostResult {
   for (let i = 0; i < keys.length; i++) {
     const value: unknown = cost[keys[i]!];
     // Fast path: a non-negative integer (`+ 0` turns -0 into 0).
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+    if (
+      typeof value === 'number' &&
+      Number.isInteger(value) &&
+      value >= 0 &&
+      value <= Number.MAX_SAFE_INTEGER
+    ) {
       whole.push(value + 0);
       micro.push(0);
       continue;

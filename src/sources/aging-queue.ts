@@ -44,8 +44,8 @@ let nextSeq = 1;
  * effective priority = `priority + min(agingRate × (now − enqueuedAt), maxAgeBoost)`, highest first, equal
  * effective priorities in enqueue order (FIFO). `push`, `pop`, `peek` and `remove` are O(log n) amortised.
  *
- * How aging stays cheap: while uncapped, every entry's bonus grows at the same rate, so their order is that
- * of the fixed key `priority − agingRate × enqueuedAt` (one heap). An entry reaches the cap
+ * How aging stays cheap: while uncapped, every entry's bonus grows at the same rate, so their order does not
+ * change with time (one heap, comparing `(p1 − p2) − agingRate × (t1 − t2)`). An entry reaches the cap
  * `maxAgeBoost / agingRate` ms after its enqueue, so entries reach it in enqueue order; a FIFO of enqueues
  * tells which ones did, and each moves once into a second heap ordered by `priority` (bonus = the cap).
  * The next entry is the better of the two heap tops. Entries live in typed arrays (struct of arrays):
@@ -53,9 +53,9 @@ let nextSeq = 1;
  *
  * Ties: equal effective priority goes to the earlier enqueue, whatever made them equal (rate 0.01, cap 5:
  * a background(1) enqueued 400 ms before a fresh 5 is served first, at 1 + 4 = 5).
- * Rounding: uncapped entries are ordered by the key above, which can differ from the formula by rounding
- * when two effective priorities are within an ulp of each other (allowed by D19); with dyadic rates and
- * integer times both are exact.
+ * Rounding: uncapped entries are compared by the difference above, which can differ from the formula only by
+ * the rounding of these few operations (allowed by D19), independent of how long the queue has lived; exact
+ * ties such as the one above stay ties.
  * Clock: read on `push`, `peek`, `peekEntry`, `pop` and `effectivePriorityOf`; a reading below the latest
  * one counts as the latest (time never runs backwards), and a non-finite reading throws.
  */
@@ -78,7 +78,7 @@ export class AgingQueue<T> {
   #size = 0;
 
   /** Entries whose bonus is below the cap, by `priority − rate × time`. */
-  readonly #uncapped = new IndexedHeap(MIN_CAPACITY);
+  readonly #uncapped: IndexedHeap;
   /** Entries whose bonus reached the cap, by `priority`. */
   readonly #capped = new IndexedHeap(MIN_CAPACITY);
   /** Uncapped entries (and slots of deleted ones, reserved until dropped) in enqueue order. */
@@ -100,6 +100,7 @@ export class AgingQueue<T> {
       throw new InvalidOptionError('now', now, 'a function returning the time in milliseconds');
     }
     this.#rate = agingRate;
+    this.#uncapped = new IndexedHeap(MIN_CAPACITY, agingRate);
     this.#cap = maxAgeBoost;
     this.#now = now;
     this.#capping = agingRate > 0 && maxAgeBoost > 0 && maxAgeBoost < Number.POSITIVE_INFINITY;
@@ -127,10 +128,10 @@ export class AgingQueue<T> {
     this.#time[slot] = time;
     this.#size++;
     if (this.#cap === 0) {
-      this.#capped.push(slot, priority, seq);
+      this.#capped.push(slot, priority, 0, seq);
     } else {
-      // Uncapped bonuses grow alike, so this fixed key orders uncapped entries at any time.
-      this.#uncapped.push(slot, priority - this.#rate * time, seq);
+      // Uncapped bonuses grow alike, so (priority, time) orders uncapped entries the same at any time.
+      this.#uncapped.push(slot, priority, time, seq);
       if (this.#capping) this.#fifo.push(slot);
     }
     return new EntryHandle(slot, seq);
@@ -236,7 +237,7 @@ export class AgingQueue<T> {
         // Same test as `min(rate × age, cap) === cap` in #effective, so both agree on capped-ness.
         if (this.#rate * (elapsed - this.#time[slot]!) < this.#cap) return;
         this.#uncapped.remove(slot);
-        this.#capped.push(slot, this.#prio[slot]!, seq);
+        this.#capped.push(slot, this.#prio[slot]!, 0, seq);
       }
       fifo.shift();
     }

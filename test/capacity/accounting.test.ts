@@ -97,3 +97,14 @@ describe('accounting decisions (D7, D8)', () => {
     expect(src.peek()).toEqual({ gpu: 0.4 });
   });
 });
+
+describe('amounts beyond exact accounting (review finding)', () => {
+  it('limits and costs above Number.MAX_SAFE_INTEGER are invalid; the largest safe limit never over-commits', () => {
+    expect(() => new ResourceCapacitySource({ b: 2 ** 53 })).toThrow(InvalidLimitError);
+    const s = new ResourceCapacitySource({ b: Number.MAX_SAFE_INTEGER });
+    expect(s.tryAcquire({ b: 2 ** 53 })).toMatchObject({ ok: false, reason: 'invalid_cost' });
+    expect(s.tryAcquire({ b: Number.MAX_SAFE_INTEGER }).ok).toBe(true);
+    for (let i = 0; i < 5; i++) expect(s.tryAcquire({ b: 1 }).ok).toBe(false);
+    expect(s.inUse).toEqual({ b: Number.MAX_SAFE_INTEGER });
+  });
+});

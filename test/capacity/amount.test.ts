@@ -23,7 +23,9 @@ describe('parseAmount', () => {
     expect(parseAmount(1.000001)).toEqual({ whole: 1, micro: 1 });
     expect(parseAmount(0.000001)).toEqual({ whole: 0, micro: 1 });
     expect(parseAmount(68_719_476_736)).toEqual({ whole: 68_719_476_736, micro: 0 });
-    expect(parseAmount(1e21)).toEqual({ whole: 1e21, micro: 0 });
+    expect(parseAmount(Number.MAX_SAFE_INTEGER)).toEqual({ whole: Number.MAX_SAFE_INTEGER, micro: 0 });
+    expect(parseAmount(2 ** 53)).toBeUndefined(); // beyond exact accounting (D8)
+    expect(parseAmount(1e21)).toBeUndefined();
   });
 
   it('rejects negatives, NaN, infinities, non-numbers and more than 6 decimals', () => {

@@ -392,3 +392,18 @@ describe('AgingQueue model test', () => {
     runAgainstModel(0.25, 8, 0, ops);
   });
 });
+
+describe('exact ties stay FIFO however long the queue lives (review finding)', () => {
+  it('rate 0.01, cap 5: background(1) aged 400 ms ties a fresh 5 and is served first, at any start time', () => {
+    for (const start of [0, 1, 5, 9, 13, 86_400_000, 31_536_000_000]) {
+      let now = 0;
+      const queue = new AgingQueue<string>({ agingRate: 0.01, maxAgeBoost: 5, now: () => now });
+      queue.push('backlog', -100); // the queue never empties, so no time rebasing helps
+      now = start;
+      queue.push('background', 1);
+      now = start + 400;
+      queue.push('urgent', 5);
+      expect(queue.peek(), `start ${start}`).toBe('background');
+    }
+  });
+});
