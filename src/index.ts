@@ -40,6 +40,7 @@ export { RollingWindow } from './metrics/rolling-window.js';
 export type {
   CapacityIncrementEvent,
   CapacityMetricsSnapshot,
+  CapacityReconcileEvent,
   CapacityReleaseEvent,
   CapacityResetEvent,
   CapacitySetLimitsEvent,

@@ -50,6 +50,16 @@ export function emitIncrement(
   m.onIncrement({ atMs: Date.now(), incrementBy, availableAfter });
 }
 
+/** Emits a cost correction, to collectors that listen for it. */
+export function emitReconcile(
+  m: ICapacityMetricsCollector,
+  estimated: Readonly<ResourceCost>,
+  actual: Readonly<ResourceCost>,
+  availableAfter: Readonly<ResourceCost>,
+): void {
+  m.onReconcile?.({ atMs: Date.now(), estimated, actual, availableAfter });
+}
+
 /** Emits a limits change (also once at construction, with empty `limitsBefore`). */
 export function emitSetLimits(
   m: ICapacityMetricsCollector,

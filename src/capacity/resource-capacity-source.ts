@@ -7,7 +7,7 @@ import { InvalidOptionError } from '../errors/option-errors.js';
 import type { ICapacityMetricsCollector } from '../metrics/types.js';
 import { Broadcast } from '../pull/broadcast.js';
 import { WaitObject } from '../pull/wait-object.js';
-import { emitIncrement, emitRejected, emitReset, emitSetLimits } from './capacity-events.js';
+import { emitIncrement, emitReconcile, emitRejected, emitReset, emitSetLimits } from './capacity-events.js';
 import {
   type CompiledCost,
   compileCost,
@@ -256,6 +256,9 @@ export class ResourceCapacitySource {
    */
   reconcile(estimated: ResourceCost, actual: ResourceCost): void {
     this.#ledger.reconcile(parseCostOrThrow(estimated), parseCostOrThrow(actual));
+    const m = this.#metrics;
+    if (m?.onReconcile !== undefined)
+      emitReconcile(m, { ...estimated }, { ...actual }, this.#ledger.available());
     this.#signal();
     this.#parent?.reconcile(estimated, actual);
   }

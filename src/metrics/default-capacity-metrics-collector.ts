@@ -5,6 +5,7 @@ import { RollingWindow } from './rolling-window.js';
 import type {
   CapacityIncrementEvent,
   CapacityMetricsSnapshot,
+  CapacityReconcileEvent,
   CapacityReleaseEvent,
   CapacityResetEvent,
   CapacitySetLimitsEvent,
@@ -78,6 +79,16 @@ export class DefaultCapacityMetricsCollector implements ICapacityMetricsCollecto
     addInto(this.#inFlight, e.released, -1);
     setInto(this.#available, e.availableAfter);
     this.#releaseRate.observe(1, eventTime(e.atMs));
+  }
+
+  /** A `reconcile` corrected an estimate: in flight moves by `actual − estimated` (never below 0). */
+  onReconcile(e: CapacityReconcileEvent): void {
+    for (const key of new Set([...Object.keys(e.estimated), ...Object.keys(e.actual)])) {
+      const delta = (e.actual[key] ?? 0) - (e.estimated[key] ?? 0);
+      if (Number.isFinite(delta) && delta !== 0)
+        addInto(this.#inFlight, { [key]: Math.abs(delta) }, delta > 0 ? 1 : -1);
+    }
+    setInto(this.#available, e.availableAfter);
   }
 
   /** A `reset` refilled the budget. It forgets holdings (D7), so in flight goes back to 0 as well. */

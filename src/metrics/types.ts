@@ -60,6 +60,18 @@ export interface CapacitySetLimitsEvent {
   availableAfter: Readonly<ResourceCost>;
 }
 
+/**
+ * A `reconcile(estimated, actual)`: the difference between the two was given back (estimate too high) or
+ * taken (estimate too low). An addition to the documented events, so in-flight figures stay right when
+ * estimated costs are corrected.
+ */
+export interface CapacityReconcileEvent {
+  atMs: number;
+  estimated: Readonly<ResourceCost>;
+  actual: Readonly<ResourceCost>;
+  availableAfter: Readonly<ResourceCost>;
+}
+
 /** Point-in-time view of a capacity source's activity. */
 export interface CapacityMetricsSnapshot {
   capturedAtMs: number;
@@ -92,6 +104,8 @@ export interface ICapacityMetricsCollector {
   onReset(e: CapacityResetEvent): void;
   onIncrement(e: CapacityIncrementEvent): void;
   onSetLimits(e: CapacitySetLimitsEvent): void;
+  /** Optional: a `reconcile` corrected an estimated cost (collectors without it simply miss the correction). */
+  onReconcile?(e: CapacityReconcileEvent): void;
   snapshot(nowMs?: number): CapacityMetricsSnapshot;
 }
 
