@@ -34,6 +34,9 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
   const nMemory = quick ? 20_000 : 100_000;
   const nMillion = quick ? 100_000 : 1_000_000;
   const scalingSizes = quick ? '1000,10000,100000' : '10000,100000,1000000';
+  const [prioSmall, prioLarge] = quick ? [10_000, 100_000] : [100_000, 1_000_000];
+  const [graphSmall, graphLarge] = quick ? [20_000, 40_000] : [100_000, 200_000];
+  const k = (n: number): string => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
   const vsPQueue = (cs: string[]): Record<string, string> =>
     Object.fromEntries(cs.map((c) => [c, 'p-queue']));
   return [
@@ -41,20 +44,8 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       name: 'throughput',
       title: `${nThroughput.toLocaleString('en')} no-op tasks enqueued up front, concurrency 16 (seed-like: budget {gpu:2,cpu:3})`,
       worker: 'bench/workers/throughput.ts',
-      contenders: [
-        'p-queue',
-        'p-limit',
-        'allot',
-        'allot-idxsrc',
-        'p-queue-c2',
-        'allot-seedlike',
-        'allot-seedlike-idxsrc',
-      ],
-      reference: {
-        ...vsPQueue(['p-limit', 'allot', 'allot-idxsrc']),
-        'allot-seedlike': 'p-queue-c2',
-        'allot-seedlike-idxsrc': 'p-queue-c2',
-      },
+      contenders: ['p-queue', 'p-limit', 'allot', 'p-queue-c2', 'allot-seedlike'],
+      reference: { ...vsPQueue(['p-limit', 'allot']), 'allot-seedlike': 'p-queue-c2' },
       args: (c) => [c, String(nThroughput)],
       rounds,
       columns: [
@@ -69,8 +60,8 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       contenders: ['p-queue', 'p-limit', 'allot', 'allot-running'],
       reference: vsPQueue(['p-limit', 'allot', 'allot-running']),
       args: (c) => [c, String(nMemory)],
-      // Nearly deterministic (a heap count, not a timing): fewer rounds suffice.
-      rounds: heavyRounds,
+      // Nearly deterministic (a heap count, not a timing): two rounds suffice.
+      rounds: Math.min(heavyRounds, 2),
       columns: [
         { key: 'bytesPerTask', label: 'B/task', digits: 0, ratio: true },
         { key: 'taskBytesPerTask', label: 'of which task objects', digits: 0 },
@@ -80,8 +71,8 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       name: 'million',
       title: `${nMillion.toLocaleString('en')} no-op tasks enqueued up front, concurrency 16`,
       worker: 'bench/workers/million.ts',
-      contenders: ['p-queue', 'allot', 'allot-idxsrc'],
-      reference: vsPQueue(['allot', 'allot-idxsrc']),
+      contenders: ['p-queue', 'allot'],
+      reference: vsPQueue(['allot']),
       args: (c) => [c, String(nMillion)],
       rounds: heavyRounds,
       columns: [
@@ -96,7 +87,7 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       name: 'scaling',
       title: `allot ns/task by queue length (${scalingSizes}); flat is good`,
       worker: 'bench/workers/scaling.ts',
-      contenders: ['allot', 'allot-idxsrc'],
+      contenders: ['allot'],
       reference: {},
       args: (c) => [c, scalingSizes],
       rounds: heavyRounds,
@@ -105,6 +96,43 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
           .split(',')
           .map((s) => ({ key: `ns_${s}`, label: `ns/task @${Number(s).toLocaleString('en')}`, digits: 0 })),
         { key: 'ratioLargestSmallest', label: 'largest÷smallest', digits: 2 },
+      ],
+    },
+    {
+      name: 'priority',
+      title: `${prioLarge.toLocaleString('en')} enqueues then a full drain (peek + next), agingRate 0.01, maxAgeBoost 20, priorities 0–99`,
+      worker: 'bench/workers/priority.ts',
+      contenders: ['PrioritySourceObj', 'AgingQueue'],
+      reference: { PrioritySourceObj: 'AgingQueue' },
+      args: (c) => [c, `${prioSmall},${prioLarge}`],
+      rounds: heavyRounds,
+      columns: [
+        { key: 'ms', label: `ms @${k(prioLarge)} (enq+drain)`, digits: 0, ratio: true },
+        { key: 'enqueueMs', label: 'of which enqueue', digits: 0 },
+        { key: 'drainMs', label: 'drain', digits: 0, ratio: true },
+        { key: `ns_${prioSmall}`, label: `ns/item @${k(prioSmall)}`, digits: 0 },
+        { key: `ns_${prioLarge}`, label: `ns/item @${k(prioLarge)}`, digits: 0 },
+        { key: 'scaling', label: `${k(prioLarge)}÷${k(prioSmall)}`, digits: 2 },
+        { key: 'bytes', label: 'B/item', digits: 0 },
+        { key: 'queueBytes', label: 'of which queue', digits: 0 },
+      ],
+    },
+    {
+      name: 'graph',
+      title: `DependencyGraph of ${graphSmall.toLocaleString('en')} nodes: build (addNode), then drain (start + complete); ${k(graphLarge)}÷${k(graphSmall)} ≈ 2 is linear`,
+      worker: 'bench/workers/graph.ts',
+      contenders: ['chain', 'fanout', 'random', 'source-random'],
+      reference: { 'source-random': 'random' },
+      // Only the random DAG runs at both sizes (its ratio is the linearity check); the others at the smaller.
+      args: (c) => [c, c === 'random' ? `${graphSmall},${graphLarge}` : `${graphSmall}`],
+      rounds: heavyRounds,
+      columns: [
+        { key: 'buildMs', label: 'build ms', digits: 0 },
+        { key: 'drainMs', label: 'drain ms', digits: 0, ratio: true },
+        { key: 'buildNs', label: 'build ns/node', digits: 0 },
+        { key: 'drainNs', label: 'drain ns/node', digits: 0 },
+        { key: 'bytesPerNode', label: 'B/node', digits: 0 },
+        { key: 'timeRatio', label: `${k(graphLarge)}÷${k(graphSmall)} time`, digits: 2 },
       ],
     },
   ];

@@ -1,6 +1,6 @@
 import { InvalidCostError, InvalidLimitError } from '../errors/capacity-errors.js';
 import { type Amount, pairToNumber, parseAmount } from './amount.js';
-import type { Column } from './cost-binding.js';
+import { type CapacityHold, type Column, EMPTY_HOLD } from './cost-binding.js';
 import type { ResourceCost } from './types.js';
 
 /**
@@ -22,14 +22,8 @@ export class CompiledCost {
   boundEpoch = -1;
   /** @internal Per key, the slots it hits up `boundTo`'s chain. */
   columns: readonly Column[] = [];
-  /** @internal The cell of every (key, level) pair with a non-zero amount; release-reached ones first. */
-  flatCells: readonly Float64Array[] = [];
-  /** @internal Whole part of the amount of each entry of `flatCells`. */
-  flatWhole: readonly number[] = [];
-  /** @internal Micro part of the amount of each entry of `flatCells`. */
-  flatMicro: readonly number[] = [];
-  /** @internal Entries [0, releaseEnd) of `flatCells` are reached by a release. */
-  releaseEnd = 0;
+  /** @internal The cells this cost hits on `boundTo`'s chain, as of `boundEpoch` (see {@link CapacityHold}). */
+  flat: CapacityHold = EMPTY_HOLD;
   #cost: Readonly<ResourceCost> | undefined;
 
   /** @internal Use {@link compileCost}. */

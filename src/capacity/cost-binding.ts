@@ -37,6 +37,33 @@ export interface Column {
 
 const releaseNoops = new WeakSet<object>();
 
+/**
+ * Exactly which cells a compiled cost hits on one chain, and by how much: what a successful take took, so that
+ * the matching release gives back exactly that, even if a level started tracking more resources meanwhile.
+ * Immutable; a new one is made whenever the cost is re-resolved. Opaque outside the capacity layer.
+ */
+export interface CapacityHold {
+  /** The cell of every (key, level) pair with a non-zero amount; the ones a release reaches come first. */
+  readonly cells: readonly Float64Array[];
+  /** Whole part of the amount of each entry of `cells`. */
+  readonly whole: readonly number[];
+  /** Micro part of the amount of each entry of `cells`. */
+  readonly micro: readonly number[];
+  /** Entries [0, releaseEnd) of `cells` are reached by a release. */
+  readonly releaseEnd: number;
+  /** The compiled cost this describes. */
+  readonly compiled: CompiledCost | undefined;
+}
+
+/** The hold of a cost not yet resolved against any chain. */
+export const EMPTY_HOLD: CapacityHold = Object.freeze({
+  cells: [],
+  whole: [],
+  micro: [],
+  releaseEnd: 0,
+  compiled: undefined,
+});
+
 /** Marks `source` as one whose release is a no-op (QuotaCapacitySource). Internal. */
 export function markReleaseNoop(source: object): void {
   releaseNoops.add(source);
@@ -101,7 +128,7 @@ export class Chain<S> {
         ms.push(m);
       }
     }
-    c.releaseEnd = cells.length;
+    const releaseEnd = cells.length;
     if (tail !== undefined) {
       for (let t = 0; t < tail.length; t += 2) {
         const i = tail[t]!;
@@ -110,9 +137,7 @@ export class Chain<S> {
         ms.push(c.micro[i]!);
       }
     }
-    c.flatCells = cells;
-    c.flatWhole = ws;
-    c.flatMicro = ms;
+    c.flat = { cells, whole: ws, micro: ms, releaseEnd, compiled: c };
     c.boundTo = this;
     c.boundEpoch = epoch;
     c.columns = columns;
@@ -146,11 +171,11 @@ export class Chain<S> {
   }
 
   /** After amounts were given back: signals and emits `onRelease` at every level a release reaches. */
-  afterRelease(c: CompiledCost): void {
+  afterRelease(cost: Readonly<ResourceCost>): void {
     for (let i = 0; i < this.releaseLevels; i++) {
       const level = this.levels[i]!;
       level.signal();
-      if (level.metrics !== undefined) emitRelease(level.metrics, c.cost, level.ledger.available());
+      if (level.metrics !== undefined) emitRelease(level.metrics, cost, level.ledger.available());
     }
   }
 
@@ -176,29 +201,25 @@ export class Chain<S> {
 
 // Hot loops over the flattened pairs cached by Chain.bind (call bind first).
 
-/** True when every amount of `c` fits at every level. */
-export function costFits(c: CompiledCost): boolean {
-  const { flatCells, flatWhole, flatMicro } = c;
-  for (let i = 0; i < flatCells.length; i++) {
-    if (!cellFits(flatCells[i]!, flatWhole[i]!, flatMicro[i]!)) return false;
+/** True when every amount of the hold fits at every level. */
+export function costFits(h: CapacityHold): boolean {
+  const { cells, whole, micro } = h;
+  for (let i = 0; i < cells.length; i++) {
+    if (!cellFits(cells[i]!, whole[i]!, micro[i]!)) return false;
   }
   return true;
 }
 
-/** Takes every amount of `c` at every level (call after {@link costFits}). */
-export function costTake(c: CompiledCost): void {
-  const { flatCells, flatWhole, flatMicro } = c;
-  for (let i = 0; i < flatCells.length; i++) {
-    cellTake(flatCells[i]!, flatWhole[i]!, flatMicro[i]!);
-  }
+/** Takes every amount of the hold at every level (call after {@link costFits}). */
+export function costTake(h: CapacityHold): void {
+  const { cells, whole, micro } = h;
+  for (let i = 0; i < cells.length; i++) cellTake(cells[i]!, whole[i]!, micro[i]!);
 }
 
-/** Gives every amount of `c` back at the levels a release reaches. */
-export function costGive(c: CompiledCost): void {
-  const { flatCells, flatWhole, flatMicro } = c;
-  for (let i = 0; i < c.releaseEnd; i++) {
-    cellGive(flatCells[i]!, flatWhole[i]!, flatMicro[i]!);
-  }
+/** Gives every amount of the hold back at the levels a release reaches. */
+export function costGive(h: CapacityHold): void {
+  const { cells, whole, micro } = h;
+  for (let i = 0; i < h.releaseEnd; i++) cellGive(cells[i]!, whole[i]!, micro[i]!);
 }
 
 /** Which resource at which level (0 = the source itself, 1 = its parent…) does not fit right now. */

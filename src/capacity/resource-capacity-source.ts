@@ -16,6 +16,7 @@ import {
   parseLimitsOrThrow,
 } from './compiled-cost.js';
 import {
+  type CapacityHold,
   type CapacityShortfall,
   Chain,
   type ChainLevel,
@@ -164,11 +165,11 @@ export class ResourceCapacitySource {
   acquireImmediate(cost: ResourceCost): void {
     const c = compileCostOrThrow(cost);
     const columns = this.#bind(c);
-    if (!costFits(c)) {
+    if (!costFits(c.flat)) {
       const short = costShortfall(c, columns)!;
       throw new InsufficientCapacityError(short.resource, short.requested, short.available, short.level);
     }
-    costTake(c);
+    costTake(c.flat);
   }
 
   /**
@@ -272,7 +273,7 @@ export class ResourceCapacitySource {
   /** Advanced, runner fast path: {@link canAcquire} for a compiled cost. No allocation. */
   canAcquireCompiled(c: CompiledCost): boolean {
     this.#bind(c);
-    return costFits(c);
+    return costFits(c.flat);
   }
 
   /**
@@ -281,26 +282,43 @@ export class ResourceCapacitySource {
    * when the release propagates to it), rejected to this level's. No allocation without collectors.
    */
   tryAcquireCompiled(c: CompiledCost): boolean {
-    this.#bind(c);
-    if (!costFits(c)) {
-      const m = this.#metrics;
-      if (m !== undefined) emitRejected(m, c.cost, this.#ledger.available(), 'insufficient_capacity');
-      return false;
-    }
-    costTake(c);
-    const chain = this.#chain!;
-    if (chain.anyMetrics) chain.emitAccepted(c.cost);
-    return true;
+    return this.takeCompiled(c) !== undefined;
   }
 
-  /** Advanced, runner fast path: {@link release} for a compiled cost. No allocation without collectors. */
-  releaseCompiled(c: CompiledCost): void {
+  /**
+   * Advanced, runner fast path: {@link tryAcquireCompiled} that returns what it took (or `undefined`, taking
+   * nothing). Give it back with {@link releaseHold}: exactly the amounts taken are returned, even if some level
+   * started tracking one of the cost's resources in between.
+   */
+  takeCompiled(c: CompiledCost): CapacityHold | undefined {
     this.#bind(c);
-    costGive(c);
+    const hold = c.flat;
+    if (!costFits(hold)) {
+      const m = this.#metrics;
+      if (m !== undefined) emitRejected(m, c.cost, this.#ledger.available(), 'insufficient_capacity');
+      return undefined;
+    }
+    costTake(hold);
     const chain = this.#chain!;
-    chain.afterRelease(c);
+    if (chain.anyMetrics) chain.emitAccepted(c.cost);
+    return hold;
+  }
+
+  /** Advanced: gives back what {@link takeCompiled} took on this source. Signals and emits like `release`. */
+  releaseHold(hold: CapacityHold): void {
+    const c = hold.compiled;
+    if (c === undefined) return;
+    costGive(hold);
+    const chain = this.#view();
+    chain.afterRelease(c.cost);
     // A quota ancestor sees the call (its collector balances) but restores nothing and stops the chain.
     chain.stopAt?.releaseCompiled(c);
+  }
+
+  /** Advanced, runner fast path: {@link release} for a compiled cost, resolved against the chain as it is now. */
+  releaseCompiled(c: CompiledCost): void {
+    this.#bind(c);
+    this.releaseHold(c.flat);
   }
 
   /**

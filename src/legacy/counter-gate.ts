@@ -32,8 +32,8 @@ export class CounterGate implements CapacityGate<CounterUnit> {
     return this.#source.peek() !== undefined;
   }
 
-  take(): boolean {
-    return this.#source.tryAcquire();
+  take(): CounterUnit | undefined {
+    return this.#source.tryAcquire() ? 1 : undefined;
   }
 
   release(): void {

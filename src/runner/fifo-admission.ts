@@ -4,8 +4,15 @@ import type { CapacityGate } from './capacity-gate.js';
 import { TaskRecord } from './task-record.js';
 import type { ScheduledTask } from './types.js';
 
-/** A source the runner can drive: async pulls plus a synchronous look at the head. */
-export type TaskSourceLike<T> = Peekable<T> & { next(): Promise<IteratorResult<T, unknown>> };
+/**
+ * A source the runner can drive: async pulls plus a synchronous look at the head. A source may also offer
+ * `changed()`, resolving when its head may have changed; a runner blocked on capacity then notices a new head
+ * (or the source finishing) at once instead of at the next capacity change.
+ */
+export type TaskSourceLike<T> = Peekable<T> & {
+  next(): Promise<IteratorResult<T, unknown>>;
+  changed?: () => Promise<void>;
+};
 
 /** What one admission step decided. */
 export const Step = {
@@ -28,31 +35,33 @@ export type Step = (typeof Step)[keyof typeof Step];
  * (or when it can never fit, to report it), never start a later task ahead of a blocked head.
  * This is the runner's one "which task next?" decision point; backfill or fair sharing replace this class.
  */
-export class FifoAdmission<I, O, P> {
+export class FifoAdmission<I, O, P, H = P> {
   /** The task decided on by the last `Start`/`Refuse` step. */
-  taken: TaskRecord<I, O, P> | undefined;
+  taken: TaskRecord<I, O, P, H> | undefined;
   refusal: Error | undefined;
   /**
    * After a `Blocked` step: the gate's change signal, taken in the same tick as the failed check, so a release
    * that lands before the run starts waiting still wakes it.
    */
   wakeOnChange: Promise<void> | undefined;
+  /** After a `Blocked` step on a peeked head: the source's change signal, if it has one. */
+  wakeOnSourceChange: Promise<void> | undefined;
   #source: TaskSourceLike<ScheduledTask<I, O>>;
-  #gate: CapacityGate<P>;
+  #gate: CapacityGate<P, H>;
   #run: { poke(): void };
   #nextTaskId = 0;
   /** A consumed task waiting for its cost to fit (D25). */
-  #held: TaskRecord<I, O, P> | undefined;
+  #held: TaskRecord<I, O, P, H> | undefined;
   #sourceDone = false;
   #pendingNext: Promise<void> | undefined;
   #arrived: { task: ScheduledTask<I, O> } | undefined;
   #sourceError: { error: unknown } | undefined;
   #closed = false;
-  /** One-slot cache: the head is prepared when peeked and reused when the same object is consumed. */
-  #lastTask: unknown;
-  #lastPrepared: P | Error | undefined;
+  /** One-slot cache by cost object: the head is prepared when peeked and reused when it is consumed. */
+  #lastCost: unknown;
+  #lastPrepared: P | undefined;
 
-  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P>, run: { poke(): void }) {
+  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P, H>, run: { poke(): void }) {
     this.#source = source;
     this.#gate = gate;
     this.#run = run;
@@ -78,7 +87,11 @@ export class FifoAdmission<I, O, P> {
     const prepared = this.#prepare(head);
     if (!(prepared instanceof Error) && !this.#gate.fits(prepared)) {
       // Blocked unless it can never fit, in which case it is consumed and reported.
-      if (this.#gate.refusal(keyOf(head), prepared) === undefined) return this.#blocked();
+      if (this.#gate.refusal(keyOf(head), prepared) === undefined) {
+        // Only a peeked head can be overtaken by a new one; a held task is already taken (D25).
+        this.wakeOnSourceChange = this.#source.changed?.();
+        return this.#blocked();
+      }
     }
     return this.#source.next().then((r) => {
       if (r.done === true) {
@@ -90,9 +103,9 @@ export class FifoAdmission<I, O, P> {
   }
 
   /** Stops admitting: returns the held task (never started) and routes a late pull to `onLate`. */
-  close(onLate: (task: TaskRecord<I, O, P>) => void): TaskRecord<I, O, P>[] {
+  close(onLate: (task: TaskRecord<I, O, P, H>) => void): TaskRecord<I, O, P, H>[] {
     this.#closed = true;
-    const orphans: TaskRecord<I, O, P>[] = [];
+    const orphans: TaskRecord<I, O, P, H>[] = [];
     if (this.#held !== undefined) orphans.push(this.#held);
     this.#held = undefined;
     if (this.#arrived !== undefined) orphans.push(this.#record(this.#arrived.task, undefined));
@@ -101,7 +114,7 @@ export class FifoAdmission<I, O, P> {
     return orphans;
   }
 
-  #lateHandler: ((task: TaskRecord<I, O, P>) => void) | undefined;
+  #lateHandler: ((task: TaskRecord<I, O, P, H>) => void) | undefined;
 
   /** One `next()` kept across loop turns for a source that is open but shows no head (D15). */
   #pullWhenReady(): void {
@@ -129,7 +142,7 @@ export class FifoAdmission<I, O, P> {
     return this.#tryHeld(this.#record(task, prepared));
   }
 
-  #tryHeld(record: TaskRecord<I, O, P>): Step | Promise<Step> {
+  #tryHeld(record: TaskRecord<I, O, P, H>): Step | Promise<Step> {
     const prepared = record.prepared as P;
     const refusal = this.#gate.refusal(record.key, prepared);
     if (refusal !== undefined) {
@@ -137,41 +150,46 @@ export class FifoAdmission<I, O, P> {
       return this.#refuse(record, refusal);
     }
     const took = this.#gate.take(prepared);
-    if (typeof took === 'boolean') return this.#afterTake(record, took);
-    return took.then((ok) => this.#afterTake(record, ok));
+    if (took instanceof Promise) return took.then((hold) => this.#afterTake(record, hold));
+    return this.#afterTake(record, took);
   }
 
-  #afterTake(record: TaskRecord<I, O, P>, took: boolean): Step {
-    if (!took) {
+  #afterTake(record: TaskRecord<I, O, P, H>, hold: H | undefined): Step {
+    if (hold === undefined) {
       this.#held = record;
       return this.#blocked();
     }
     this.#held = undefined;
-    record.holding = true;
+    record.hold = hold;
     this.taken = record;
     return Step.Start;
   }
 
   #blocked(): Step {
     this.wakeOnChange = this.#gate.changed();
+    if (this.#held !== undefined) this.wakeOnSourceChange = undefined;
     return Step.Blocked;
   }
 
-  #refuse(record: TaskRecord<I, O, P>, error: Error): Step {
+  #refuse(record: TaskRecord<I, O, P, H>, error: Error): Step {
     this.taken = record;
     this.refusal = error;
     return Step.Refuse;
   }
 
-  #record(task: ScheduledTask<I, O>, prepared: P | undefined): TaskRecord<I, O, P> {
-    return new TaskRecord<I, O, P>(task, keyOf(task), ++this.#nextTaskId, prepared as P);
+  #record(task: ScheduledTask<I, O>, prepared: P | undefined): TaskRecord<I, O, P, H> {
+    return new TaskRecord<I, O, P, H>(task, keyOf(task), ++this.#nextTaskId, prepared as P);
   }
 
   #prepare(task: ScheduledTask<I, O>): P | Error {
-    if (task === this.#lastTask) return this.#lastPrepared as P | Error;
-    const prepared = this.#gate.prepare(keyOf(task), task.cost);
-    this.#lastTask = task;
-    this.#lastPrepared = prepared;
+    const cost = task.cost;
+    if (cost !== undefined && cost === this.#lastCost) return this.#lastPrepared as P;
+    const prepared = this.#gate.prepare(keyOf(task), cost);
+    // An error names its task, so only successes are reused.
+    if (!(prepared instanceof Error)) {
+      this.#lastCost = cost;
+      this.#lastPrepared = prepared;
+    }
     return prepared;
   }
 }

@@ -1,4 +1,5 @@
 import { type CompiledCost, compileCost } from '../capacity/compiled-cost.js';
+import type { CapacityHold } from '../capacity/cost-binding.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import { InvalidCostError, UnknownResourceError } from '../errors/capacity-errors.js';
 import type { CapacityGate } from './capacity-gate.js';
@@ -22,7 +23,7 @@ const compiledByCost = new WeakMap<object, CompiledCost>();
  * Acquisitions go through `tryAcquireCompiled`, so a metrics collector sees one accepted event and one
  * release per task (D6).
  */
-export class ResourceGate implements CapacityGate<CompiledCost> {
+export class ResourceGate implements CapacityGate<CompiledCost, CapacityHold> {
   readonly #capacity: ResourceCapacitySource;
 
   constructor(capacity: ResourceCapacitySource) {
@@ -55,12 +56,12 @@ export class ResourceGate implements CapacityGate<CompiledCost> {
     return this.#capacity.canAcquireCompiled(prepared);
   }
 
-  take(prepared: CompiledCost): boolean {
-    return this.#capacity.tryAcquireCompiled(prepared);
+  take(prepared: CompiledCost): CapacityHold | undefined {
+    return this.#capacity.takeCompiled(prepared);
   }
 
-  release(prepared: CompiledCost): void {
-    this.#capacity.releaseCompiled(prepared);
+  release(hold: CapacityHold): void {
+    this.#capacity.releaseHold(hold);
   }
 
   changed(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { CompiledCost } from '../capacity/compiled-cost.js';
+import type { CapacityHold } from '../capacity/cost-binding.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import type { TaskSourceLike } from './fifo-admission.js';
 import { ResourceGate } from './resource-gate.js';
@@ -61,7 +62,7 @@ export class ScheduledTaskPoolRunner<I, O> {
    * @throws {@link RunnerBusyError} when this runner is already running.
    */
   runTasks(stopOnError = true): AsyncGenerator<TaskProgressEnvelope<I, O>, void, unknown> {
-    const run = new TaskRun<I, O, CompiledCost>(this.#source, new ResourceGate(this.#capacity));
+    const run = new TaskRun<I, O, CompiledCost, CapacityHold>(this.#source, new ResourceGate(this.#capacity));
     return run.envelopes(stopOnError, this.#guard);
   }
 }

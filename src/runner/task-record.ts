@@ -9,7 +9,7 @@ export type TaskEventKind = 'none' | 'intermediate' | 'final' | 'error' | 'refus
  * controller and its latest event. It is also the `TaskContext` handed to the task, so a task costs one object.
  * Every path that ends a task (success, failure, early exit) goes through {@link TaskRecord.releaseOnce}.
  */
-export class TaskRecord<I, O, P> implements TaskContext {
+export class TaskRecord<I, O, P, H = P> implements TaskContext {
   readonly key: string;
   readonly taskId: number;
   readonly task: ScheduledTask<I, O>;
@@ -19,8 +19,8 @@ export class TaskRecord<I, O, P> implements TaskContext {
   /** The pending event; a task has at most one at a time. */
   event: TaskEventKind = 'none';
   eventValue: unknown;
-  /** True once the cost was taken; false again after release. */
-  holding = false;
+  /** What the gate took for this task; `undefined` before the take and after the release. */
+  hold: H | undefined;
   /** True once the task's terminal outcome has been handled (callbacks fired). */
   settled = false;
   /** Streaming tasks: a `next()` is pending on the iterator. */
@@ -62,10 +62,11 @@ export class TaskRecord<I, O, P> implements TaskContext {
   }
 
   /** Gives the cost back to `gate` unless already given; returns whether this call released it. */
-  releaseOnce(gate: { release(prepared: P): void }): boolean {
-    if (!this.holding) return false;
-    this.holding = false;
-    gate.release(this.prepared);
+  releaseOnce(gate: { release(hold: H): void }): boolean {
+    const hold = this.hold;
+    if (hold === undefined) return false;
+    this.hold = undefined;
+    gate.release(hold);
     return true;
   }
 }

@@ -18,18 +18,19 @@ export interface RunHooks {
  * task's record and queued; the generator takes one queued record per envelope. That keeps every decision in one
  * place and in one order: release, callback, then yield (D11), with no `Promise.race` over running tasks.
  */
-export class TaskRun<I, O, P> {
-  #gate: CapacityGate<P>;
-  #admission: FifoAdmission<I, O, P>;
-  #events = new FifoQueue<TaskRecord<I, O, P>>();
-  #inFlight = new Set<TaskRecord<I, O, P>>();
+export class TaskRun<I, O, P, H = P> {
+  #gate: CapacityGate<P, H>;
+  #admission: FifoAdmission<I, O, P, H>;
+  #events = new FifoQueue<TaskRecord<I, O, P, H>>();
+  #inFlight = new Set<TaskRecord<I, O, P, H>>();
   #state: Step = Step.Waiting;
   #ended = false;
   #wake: (() => void) | undefined;
   #poked = false;
-  #armed: Promise<void> | undefined;
+  /** Change signals the loop already waits on (capacity, source). */
+  #armed = new Set<Promise<void>>();
 
-  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P>) {
+  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P, H>) {
     this.#gate = gate;
     this.#admission = new FifoAdmission(source, gate, this);
   }
@@ -77,20 +78,24 @@ export class TaskRun<I, O, P> {
   /** Acts on one admission step; returns whether to keep filling. */
   #apply(step: Step): boolean {
     if (step === Step.Start) {
-      this.#start(this.#admission.taken as TaskRecord<I, O, P>);
+      this.#start(this.#admission.taken as TaskRecord<I, O, P, H>);
       return true;
     }
     if (step === Step.Refuse) {
-      const record = this.#admission.taken as TaskRecord<I, O, P>;
+      const record = this.#admission.taken as TaskRecord<I, O, P, H>;
       this.#settle(record, 'refused', this.#admission.refusal);
       return true;
     }
     this.#state = step;
-    if (step === Step.Blocked) this.#armCapacityWait();
+    if (step === Step.Blocked) {
+      this.#arm(this.#admission.wakeOnChange ?? this.#gate.changed());
+      const sourceChange = this.#admission.wakeOnSourceChange;
+      if (sourceChange !== undefined) this.#arm(sourceChange);
+    }
     return false;
   }
 
-  #start(record: TaskRecord<I, O, P>): void {
+  #start(record: TaskRecord<I, O, P, H>): void {
     this.#inFlight.add(record);
     let result: unknown;
     try {
@@ -113,14 +118,20 @@ export class TaskRun<I, O, P> {
     );
   }
 
-  #stream(record: TaskRecord<I, O, P>, iterable: AsyncIterable<unknown>): void {
-    record.iterator = iterable as unknown as AsyncIterator<I, O, void>;
+  #stream(record: TaskRecord<I, O, P, H>, iterable: AsyncIterable<unknown>): void {
+    try {
+      // Generators return themselves; other async iterables (a Node stream, a custom object) hand out an iterator.
+      record.iterator = iterable[Symbol.asyncIterator]() as AsyncIterator<I, O, void>;
+    } catch (error) {
+      this.#settle(record, 'error', error);
+      return;
+    }
     // A stream that arrives after the run ended is closed without being started.
     if (this.#ended) this.#closeStream(record);
     else this.#stepStream(record);
   }
 
-  #stepStream(record: TaskRecord<I, O, P>): void {
+  #stepStream(record: TaskRecord<I, O, P, H>): void {
     record.stepping = true;
     let step: Promise<IteratorResult<I, O>>;
     try {
@@ -133,7 +144,9 @@ export class TaskRun<I, O, P> {
     Promise.resolve(step).then(
       (r) => {
         record.stepping = false;
-        this.#settle(record, r.done === true ? 'final' : 'intermediate', r.value);
+        if (r === null || typeof r !== 'object') {
+          this.#settle(record, 'error', new TypeError(`Iterator result ${String(r)} is not an object`));
+        } else this.#settle(record, r.done === true ? 'final' : 'intermediate', r.value);
       },
       (error: unknown) => {
         record.stepping = false;
@@ -143,7 +156,7 @@ export class TaskRun<I, O, P> {
   }
 
   /** Parks a task's outcome for the generator, or finishes it quietly once the run has ended. */
-  #settle(record: TaskRecord<I, O, P>, kind: TaskEventKind, value: unknown): void {
+  #settle(record: TaskRecord<I, O, P, H>, kind: TaskEventKind, value: unknown): void {
     if (this.#ended) {
       this.#settleAfterEnd(record, kind, value);
       return;
@@ -155,7 +168,7 @@ export class TaskRun<I, O, P> {
   }
 
   /** Turns a parked outcome into an envelope: release, then callback, then the caller yields (D11, D13). */
-  #envelope(record: TaskRecord<I, O, P>): TaskProgressEnvelope<I, O> {
+  #envelope(record: TaskRecord<I, O, P, H>): TaskProgressEnvelope<I, O> {
     const kind = record.event;
     const value = record.eventValue;
     record.event = 'none';
@@ -180,19 +193,21 @@ export class TaskRun<I, O, P> {
   }
 
   /** Releases a task's cost (once) and forgets it. */
-  #finish(record: TaskRecord<I, O, P>): void {
+  #finish(record: TaskRecord<I, O, P, H>): void {
     record.releaseOnce(this.#gate);
     record.settled = true;
     this.#inFlight.delete(record);
   }
 
-  /** Wakes the run at the next capacity change after the failed check (the promise the admission captured). */
-  #armCapacityWait(): void {
-    const change = this.#admission.wakeOnChange ?? this.#gate.changed();
-    if (change === this.#armed) return;
-    this.#armed = change;
+  /**
+   * Wakes the loop when `change` resolves. Capacity signals are captured in the same tick as the failed check,
+   * so a release landing in between is not lost; a signal already armed is not armed twice.
+   */
+  #arm(change: Promise<void>): void {
+    if (this.#armed.has(change)) return;
+    this.#armed.add(change);
     change.then(() => {
-      if (this.#armed === change) this.#armed = undefined;
+      this.#armed.delete(change);
       this.#poke();
     });
   }
@@ -232,7 +247,7 @@ export class TaskRun<I, O, P> {
     }
   }
 
-  #settleAfterEnd(record: TaskRecord<I, O, P>, kind: TaskEventKind, value: unknown): void {
+  #settleAfterEnd(record: TaskRecord<I, O, P, H>, kind: TaskEventKind, value: unknown): void {
     if (kind === 'intermediate') {
       this.#closeStream(record);
       return;
@@ -244,13 +259,13 @@ export class TaskRun<I, O, P> {
   }
 
   /** A task taken from the source that never started. */
-  #abandon(record: TaskRecord<I, O, P>): void {
+  #abandon(record: TaskRecord<I, O, P, H>): void {
     record.settled = true;
     quietly(() => invoke(record.task, 'onError', record.key, record.abortReason()));
   }
 
   /** Asks a paused stream to finish (its `finally` blocks run); its cost is released when that settles. */
-  #closeStream(record: TaskRecord<I, O, P>): void {
+  #closeStream(record: TaskRecord<I, O, P, H>): void {
     if (record.closing) return;
     record.closing = true;
     record.abort();

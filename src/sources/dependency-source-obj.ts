@@ -1,10 +1,9 @@
 import { MissingTaskError } from '../errors/source-errors.js';
 import type { DependencyGraph } from '../graph/dependency-graph.js';
-import { Broadcast } from '../pull/broadcast.js';
 import type { Peekable } from '../pull/peekable.js';
-import { SourceObj } from '../pull/source-obj.js';
 import { chainOnReady, watchGraph } from './graph-link.js';
 import { ReadyFifo } from './ready-fifo.js';
+import { SignallingSourceObj } from './signalling-source-obj.js';
 
 /**
  * A task source driven by a {@link DependencyGraph}: it yields the task of each ready key, in the order the
@@ -34,11 +33,10 @@ import { ReadyFifo } from './ready-fifo.js';
  * source = new DependencySourceObj(graph, new Map(keys.map((k) => [k, task(k)])));
  * ```
  */
-export class DependencySourceObj<K, T> extends SourceObj<T> implements Peekable<T> {
+export class DependencySourceObj<K, T> extends SignallingSourceObj<T> implements Peekable<T> {
   readonly #graph: DependencyGraph<K>;
   readonly #tasks: Map<K, T>;
   readonly #ready = new ReadyFifo<K>();
-  readonly #wake = new Broadcast();
   readonly #unwatch: () => void;
   #ended = false;
   readonly #isReady = (key: K): boolean => this.#graph.getState(key) === 'ready';
@@ -55,11 +53,11 @@ export class DependencySourceObj<K, T> extends SourceObj<T> implements Peekable<
     chainOnReady(graph, (key) => {
       if (this.#ended) return;
       this.#ready.push(key);
-      this.#wake.notify();
+      this.signalChange();
     });
     this.#unwatch = watchGraph(graph, {
-      completed: () => this.#wake.notify(),
-      aborted: () => this.#wake.notify(),
+      completed: () => this.signalChange(),
+      aborted: () => this.signalChange(),
     });
   }
 
@@ -111,7 +109,7 @@ export class DependencySourceObj<K, T> extends SourceObj<T> implements Peekable<
           continue;
         }
         if (this.#graph.isDone) return undefined;
-        await this.#wake.wait();
+        if (!(await this.nextChange())) return undefined;
       }
     } finally {
       this.#ended = true;

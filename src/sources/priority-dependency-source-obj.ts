@@ -1,11 +1,10 @@
 import { InvalidOptionError } from '../errors/option-errors.js';
 import { MissingTaskError } from '../errors/source-errors.js';
 import type { DependencyGraph } from '../graph/dependency-graph.js';
-import { Broadcast } from '../pull/broadcast.js';
 import type { Peekable } from '../pull/peekable.js';
-import { SourceObj } from '../pull/source-obj.js';
 import { AgingQueue, type AgingQueueOptions, type EntryHandle } from './aging-queue.js';
 import { chainOnReady, watchGraph } from './graph-link.js';
+import { SignallingSourceObj } from './signalling-source-obj.js';
 
 /** Options of {@link PriorityDependencySourceObj}. */
 export interface PriorityDependencyOpts<K, T> extends AgingQueueOptions {
@@ -41,13 +40,12 @@ const DEFAULT_PRIORITY = (): number => 1;
  * @typeParam K - graph key type
  * @typeParam T - task type
  */
-export class PriorityDependencySourceObj<K, T> extends SourceObj<T> implements Peekable<T> {
+export class PriorityDependencySourceObj<K, T> extends SignallingSourceObj<T> implements Peekable<T> {
   readonly #graph: DependencyGraph<K>;
   readonly #tasks: Map<K, T>;
   readonly #priorityFn: (key: K, task: T) => number;
   readonly #queue: AgingQueue<K>;
   readonly #handles = new Map<K, EntryHandle>();
-  readonly #wake = new Broadcast();
   readonly #unwatch: () => void;
   /** The first error `priorityFn` (or its result) raised in an `onReady`; the source is broken from then on. */
   #failure: { error: unknown } | undefined;
@@ -72,7 +70,7 @@ export class PriorityDependencySourceObj<K, T> extends SourceObj<T> implements P
     for (const key of graph.ready) this.#enqueue(key);
     chainOnReady(graph, (key) => this.#onReady(key));
     this.#unwatch = watchGraph(graph, {
-      completed: () => this.#wake.notify(),
+      completed: () => this.signalChange(),
       aborted: (keys) => this.#onAborted(keys),
     });
   }
@@ -144,7 +142,7 @@ export class PriorityDependencySourceObj<K, T> extends SourceObj<T> implements P
           continue;
         }
         if (this.#graph.isDone) return undefined;
-        await this.#wake.wait();
+        if (!(await this.nextChange())) return undefined;
       }
     } finally {
       this.#ended = true;
@@ -160,12 +158,12 @@ export class PriorityDependencySourceObj<K, T> extends SourceObj<T> implements P
       // Thrown out of a graph callback the key would be lost and the run would hang; break the source instead.
       this.#failure ??= { error };
     }
-    this.#wake.notify();
+    this.signalChange();
   }
 
   #onAborted(keys: readonly K[]): void {
     for (const key of keys) this.#dequeue(key);
-    this.#wake.notify();
+    this.signalChange();
   }
 
   /** Queues `key` with a fresh enqueue time, replacing any entry it still has. */

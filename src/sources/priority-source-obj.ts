@@ -1,8 +1,7 @@
 import { SourceClosedError } from '../errors/source-errors.js';
-import { Broadcast } from '../pull/broadcast.js';
 import type { Peekable } from '../pull/peekable.js';
-import { SourceObj } from '../pull/source-obj.js';
 import { AgingQueue, type AgingQueueOptions } from './aging-queue.js';
+import { SignallingSourceObj } from './signalling-source-obj.js';
 
 /**
  * Options of {@link PrioritySourceObj}: `agingRate` (priority per ms waited, default 0 = no aging),
@@ -29,9 +28,8 @@ export type PrioritySourceOpts = AgingQueueOptions;
  * source.closeSource(); // drain what is queued, then end
  * ```
  */
-export class PrioritySourceObj<T> extends SourceObj<T> implements Peekable<T> {
+export class PrioritySourceObj<T> extends SignallingSourceObj<T> implements Peekable<T> {
   readonly #queue: AgingQueue<T>;
-  readonly #wake = new Broadcast();
   #closed = false;
 
   /**
@@ -62,13 +60,13 @@ export class PrioritySourceObj<T> extends SourceObj<T> implements Peekable<T> {
   enqueue(item: T, priority: number): void {
     if (this.#closed) throw new SourceClosedError('PrioritySourceObj');
     this.#queue.push(item, priority);
-    this.#wake.notify();
+    this.signalChange();
   }
 
   /** Stops accepting items. What is queued is still delivered; then the source ends. Idempotent. */
   closeSource(): void {
     this.#closed = true;
-    this.#wake.notify();
+    this.signalChange();
   }
 
   /** The item with the highest effective priority now (what a pull now would deliver), without removing it. */
@@ -83,7 +81,7 @@ export class PrioritySourceObj<T> extends SourceObj<T> implements Peekable<T> {
         continue;
       }
       if (this.#closed) return undefined;
-      await this.#wake.wait();
+      if (!(await this.nextChange())) return undefined;
     }
   }
 }
