@@ -76,6 +76,10 @@ export class PullObj<T> implements AsyncIterable<T> {
   next(): Promise<IteratorResult<T, T | undefined>> {
     const generator = this.generator;
     if (generator === undefined || this._done || this.closing) return this.#afterEnd();
+    if (this.#inflight === 0) {
+      const ready = this.pull_now();
+      if (ready !== undefined) return Promise.resolve(this.handle_result(ready));
+    }
     this.#inflight++;
     const promise = generator.next().then(this.#onResult, this.#onError);
     this.#tail = promise;
@@ -133,6 +137,16 @@ export class PullObj<T> implements AsyncIterable<T> {
   closeInterrupt(): Promise<void> {
     this.closing = true;
     return this.#stop();
+  }
+
+  /**
+   * Optional fast path: a subclass that can hand out its next item right away returns it here, and `next()`
+   * skips the generator round trip (a large share of the cost per item). Return `undefined` to go through
+   * `pull_impl` as usual. Called only when no other pull is in flight, so items keep their order; `pull_impl`
+   * must read the same state, so the two paths can take turns.
+   */
+  protected pull_now(): IteratorResult<T, T | undefined> | undefined {
+    return undefined;
   }
 
   /**

@@ -57,6 +57,16 @@ export class SourceBufferObj<T> extends SourceObj<T> implements Peekable<T> {
     return items[this.#head];
   }
 
+  /** Hands out the next item without the generator round trip when there is one. */
+  protected override pull_now(): IteratorResult<T, T | undefined> | undefined {
+    const items = this.#items;
+    if (items.length <= this.#head) return undefined;
+    if (this.mode === BufferMode.LIFO) return { done: false, value: items.pop() as T };
+    const item = items[this.#head++] as T;
+    if (this.#head > 1024 && this.#head * 2 > items.length) this.#compact();
+    return { done: false, value: item };
+  }
+
   protected override async *pull_impl(): AsyncGenerator<T, T | undefined, void> {
     for (;;) {
       const items = this.#items;

@@ -113,28 +113,13 @@ export class AgingQueue<T> {
 
   /** Queues `item` at base `priority` (a finite number; higher first). Its aging starts now. */
   push(item: T, priority: number): EntryHandle {
-    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
-      const option = typeof item === 'string' ? `priority of ${show(item)}` : 'priority';
-      throw new InvalidOptionError(option, priority, 'a finite number (higher is served first)');
-    }
-    const now = this.#clock();
-    // Nothing queued: rebase time so that keys stay small however long the queue lives.
-    if (this.#size === 0) this.#epoch = now;
-    const slot = this.#allocate();
-    const seq = nextSeq++;
-    const time = now - this.#epoch;
-    this.#items[slot] = item;
-    this.#prio[slot] = priority;
-    this.#time[slot] = time;
-    this.#size++;
-    if (this.#cap === 0) {
-      this.#capped.push(slot, priority, 0, seq);
-    } else {
-      // Uncapped bonuses grow alike, so (priority, time) orders uncapped entries the same at any time.
-      this.#uncapped.push(slot, priority, time, seq);
-      if (this.#capping) this.#fifo.push(slot);
-    }
-    return new EntryHandle(slot, seq);
+    const slot = this.#insert(item, priority);
+    return new EntryHandle(slot, this.#seqOf(slot));
+  }
+
+  /** {@link AgingQueue.push} for callers that never remove by handle: allocates nothing per item. */
+  add(item: T, priority: number): void {
+    this.#insert(item, priority);
   }
 
   /** The item with the highest effective priority now, without removing it. */
@@ -204,6 +189,37 @@ export class AgingQueue<T> {
   #effective(slot: number, now: number): number {
     const age = now - this.#epoch - this.#time[slot]!;
     return this.#prio[slot]! + Math.min(this.#rate * age, this.#cap);
+  }
+
+  /** Stores the entry and returns its slot. */
+  #insert(item: T, priority: number): number {
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+      const option = typeof item === 'string' ? `priority of ${show(item)}` : 'priority';
+      throw new InvalidOptionError(option, priority, 'a finite number (higher is served first)');
+    }
+    const now = this.#clock();
+    // Nothing queued: rebase time so that keys stay small however long the queue lives.
+    if (this.#size === 0) this.#epoch = now;
+    const slot = this.#allocate();
+    const seq = nextSeq++;
+    const time = now - this.#epoch;
+    this.#items[slot] = item;
+    this.#prio[slot] = priority;
+    this.#time[slot] = time;
+    this.#size++;
+    if (this.#cap === 0) {
+      this.#capped.push(slot, priority, 0, seq);
+    } else {
+      // Uncapped bonuses grow alike, so (priority, time) orders uncapped entries the same at any time.
+      this.#uncapped.push(slot, priority, time, seq);
+      if (this.#capping) this.#fifo.push(slot);
+    }
+    return slot;
+  }
+
+  #seqOf(slot: number): number {
+    const seq = this.#uncapped.seqOf(slot);
+    return seq >= 0 ? seq : this.#capped.seqOf(slot);
   }
 
   #live(handle: EntryHandle): boolean {

@@ -7,15 +7,14 @@
  * `p − rate × t`: the key loses precision as `t` grows, the difference only depends on how far apart the two
  * entries are, so exact ties of the aging formula stay exact ties (FIFO) however long the queue lives.
  *
- * Keys and sequence numbers are stored in heap order next to the slot, so comparisons read contiguous
- * typed arrays instead of chasing slots; this roughly halves the time of a large drain. Storage grows with
- * use: 20 bytes per position, plus 4 per slot number up to the highest slot pushed.
+ * Each position's (priority, time, sequence) triple sits side by side in one typed array, so a comparison reads
+ * one cache line instead of three; that matters once a million entries no longer fit in cache. Storage grows
+ * with use: 28 bytes per position, plus 4 per slot number up to the highest slot pushed.
  */
 export class IndexedHeap {
   readonly #rate: number;
-  #keys: Float64Array<ArrayBuffer>;
-  #times: Float64Array<ArrayBuffer>;
-  #seqs: Float64Array<ArrayBuffer>;
+  /** Per position: priority, time, sequence number. */
+  #data: Float64Array<ArrayBuffer>;
   #slots: Int32Array<ArrayBuffer>;
   /** Position + 1 of each slot, 0 when not held (so fresh zeroed arrays need no fill). */
   #pos: Int32Array<ArrayBuffer>;
@@ -27,9 +26,7 @@ export class IndexedHeap {
    */
   constructor(capacity = 16, rate = 0) {
     this.#rate = rate;
-    this.#keys = new Float64Array(capacity);
-    this.#times = new Float64Array(capacity);
-    this.#seqs = new Float64Array(capacity);
+    this.#data = new Float64Array(3 * capacity);
     this.#slots = new Int32Array(capacity);
     this.#pos = new Int32Array(capacity);
   }
@@ -41,9 +38,7 @@ export class IndexedHeap {
 
   /** Drops every slot and resizes the storage to `capacity`. */
   reset(capacity: number): void {
-    this.#keys = new Float64Array(capacity);
-    this.#times = new Float64Array(capacity);
-    this.#seqs = new Float64Array(capacity);
+    this.#data = new Float64Array(3 * capacity);
     this.#slots = new Int32Array(capacity);
     this.#pos = new Int32Array(capacity);
     this.#size = 0;
@@ -57,7 +52,7 @@ export class IndexedHeap {
   /** Sequence number of `slot`, or -1 when the slot is not held. */
   seqOf(slot: number): number {
     const p = this.#pos[slot] ?? 0;
-    return p > 0 ? this.#seqs[p - 1]! : -1;
+    return p > 0 ? this.#data[3 * (p - 1) + 2]! : -1;
   }
 
   /** The first slot, or -1 when empty. */
@@ -70,12 +65,6 @@ export class IndexedHeap {
     if (slot >= this.#pos.length) this.#growPos(slot);
     if (this.#size === this.#slots.length) this.#growHeap(Math.max(16, this.#size * 2));
     this.#siftUp(this.#size++, slot, key, time, seq);
-  }
-
-  /** Whether entry 1 is served before entry 2. */
-  #ahead(k1: number, t1: number, s1: number, k2: number, t2: number, s2: number): boolean {
-    const d = k1 - k2 - this.#rate * (t1 - t2);
-    return d > 0 || (d === 0 && s1 < s2);
   }
 
   /** Removes and returns the first slot, or -1 when empty. */
@@ -93,6 +82,14 @@ export class IndexedHeap {
     return true;
   }
 
+  /** Whether (k1, t1, s1) is served before the entry at position `j`. */
+  #ahead(k1: number, t1: number, s1: number, j: number): boolean {
+    const data = this.#data;
+    const b = 3 * j;
+    const d = k1 - data[b]! - this.#rate * (t1 - data[b + 1]!);
+    return d > 0 || (d === 0 && s1 < data[b + 2]!);
+  }
+
   #growPos(slot: number): void {
     // An unused heap (the capped one when nothing can cap) never allocates this.
     const pos = new Int32Array(Math.max(16, 2 * this.#pos.length, slot + 1));
@@ -101,17 +98,11 @@ export class IndexedHeap {
   }
 
   #growHeap(capacity: number): void {
-    const keys = new Float64Array(capacity);
-    keys.set(this.#keys);
-    const times = new Float64Array(capacity);
-    times.set(this.#times);
-    this.#times = times;
-    const seqs = new Float64Array(capacity);
-    seqs.set(this.#seqs);
+    const data = new Float64Array(3 * capacity);
+    data.set(this.#data);
     const slots = new Int32Array(capacity);
     slots.set(this.#slots);
-    this.#keys = keys;
-    this.#seqs = seqs;
+    this.#data = data;
     this.#slots = slots;
   }
 
@@ -120,81 +111,59 @@ export class IndexedHeap {
     this.#pos[this.#slots[i]!] = 0;
     const last = --this.#size;
     if (i === last) return;
+    const data = this.#data;
     const slot = this.#slots[last]!;
-    const key = this.#keys[last]!;
-    const time = this.#times[last]!;
-    const seq = this.#seqs[last]!;
-    if (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.#ahead(key, time, seq, this.#keys[p]!, this.#times[p]!, this.#seqs[p]!)) {
-        this.#siftUp(i, slot, key, time, seq);
-        return;
-      }
-    }
-    this.#siftDown(i, slot, key, time, seq);
+    const key = data[3 * last]!;
+    const time = data[3 * last + 1]!;
+    const seq = data[3 * last + 2]!;
+    if (i > 0 && this.#ahead(key, time, seq, (i - 1) >> 1)) this.#siftUp(i, slot, key, time, seq);
+    else this.#siftDown(i, slot, key, time, seq);
+  }
+
+  /** Moves the entry at position `from` to the hole `to`. */
+  #move(from: number, to: number): void {
+    const data = this.#data;
+    data[3 * to] = data[3 * from]!;
+    data[3 * to + 1] = data[3 * from + 1]!;
+    data[3 * to + 2] = data[3 * from + 2]!;
+    const slot = this.#slots[from]!;
+    this.#slots[to] = slot;
+    this.#pos[slot] = to + 1;
+  }
+
+  #place(i: number, slot: number, key: number, time: number, seq: number): void {
+    const data = this.#data;
+    data[3 * i] = key;
+    data[3 * i + 1] = time;
+    data[3 * i + 2] = seq;
+    this.#slots[i] = slot;
+    this.#pos[slot] = i + 1;
   }
 
   /** Places (slot, key, time, seq) at the hole `i` or above it. */
   #siftUp(i: number, slot: number, key: number, time: number, seq: number): void {
-    const keys = this.#keys;
-    const times = this.#times;
-    const seqs = this.#seqs;
-    const slots = this.#slots;
-    const pos = this.#pos;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pk = keys[p]!;
-      const pt = times[p]!;
-      if (!this.#ahead(key, time, seq, pk, pt, seqs[p]!)) break;
-      keys[i] = pk;
-      times[i] = pt;
-      seqs[i] = seqs[p]!;
-      const ps = slots[p]!;
-      slots[i] = ps;
-      pos[ps] = i + 1;
+      if (!this.#ahead(key, time, seq, p)) break;
+      this.#move(p, i);
       i = p;
     }
-    keys[i] = key;
-    times[i] = time;
-    seqs[i] = seq;
-    slots[i] = slot;
-    pos[slot] = i + 1;
+    this.#place(i, slot, key, time, seq);
   }
 
   /** Places (slot, key, time, seq) at the hole `i` or below it. */
   #siftDown(i: number, slot: number, key: number, time: number, seq: number): void {
-    const keys = this.#keys;
-    const times = this.#times;
-    const seqs = this.#seqs;
-    const slots = this.#slots;
-    const pos = this.#pos;
+    const data = this.#data;
     const size = this.#size;
     const half = size >> 1;
     while (i < half) {
       let c = 2 * i + 1;
-      let ck = keys[c]!;
-      let ct = times[c]!;
-      let cs = seqs[c]!;
       const r = c + 1;
-      if (r < size && this.#ahead(keys[r]!, times[r]!, seqs[r]!, ck, ct, cs)) {
-        c = r;
-        ck = keys[r]!;
-        ct = times[r]!;
-        cs = seqs[r]!;
-      }
-      if (this.#ahead(key, time, seq, ck, ct, cs)) break;
-      keys[i] = ck;
-      times[i] = ct;
-      seqs[i] = cs;
-      const childSlot = slots[c]!;
-      slots[i] = childSlot;
-      pos[childSlot] = i + 1;
+      if (r < size && this.#ahead(data[3 * r]!, data[3 * r + 1]!, data[3 * r + 2]!, c)) c = r;
+      if (this.#ahead(key, time, seq, c)) break;
+      this.#move(c, i);
       i = c;
     }
-    keys[i] = key;
-    times[i] = time;
-    seqs[i] = seq;
-    slots[i] = slot;
-    pos[slot] = i + 1;
+    this.#place(i, slot, key, time, seq);
   }
 }

@@ -59,7 +59,7 @@ export class PrioritySourceObj<T> extends SignallingSourceObj<T> implements Peek
    */
   enqueue(item: T, priority: number): void {
     if (this.#closed) throw new SourceClosedError('PrioritySourceObj');
-    this.#queue.push(item, priority);
+    this.#queue.add(item, priority);
     this.signalChange();
   }
 
@@ -72,6 +72,11 @@ export class PrioritySourceObj<T> extends SignallingSourceObj<T> implements Peek
   /** The item with the highest effective priority now (what a pull now would deliver), without removing it. */
   peek(): T | undefined {
     return this.#queue.peek();
+  }
+
+  /** Hands out the best item without the generator round trip when one is queued. */
+  protected override pull_now(): IteratorResult<T, undefined> | undefined {
+    return this.#queue.size > 0 ? { done: false, value: this.#queue.pop() as T } : undefined;
   }
 
   protected override async *pull_impl(): AsyncGenerator<T, undefined, void> {
