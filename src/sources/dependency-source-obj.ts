@@ -1,9 +1,6 @@
-import { MissingTaskError } from '../errors/source-errors.js';
 import type { DependencyGraph } from '../graph/dependency-graph.js';
-import type { Peekable } from '../pull/peekable.js';
-import { chainOnReady, watchGraph } from './graph-link.js';
+import { GraphSourceObj } from './graph-source-obj.js';
 import { ReadyFifo } from './ready-fifo.js';
-import { SignallingSourceObj } from './signalling-source-obj.js';
 
 /**
  * A task source driven by a {@link DependencyGraph}: it yields the task of each ready key, in the order the
@@ -33,93 +30,33 @@ import { SignallingSourceObj } from './signalling-source-obj.js';
  * source = new DependencySourceObj(graph, new Map(keys.map((k) => [k, task(k)])));
  * ```
  */
-export class DependencySourceObj<K, T> extends SignallingSourceObj<T> implements Peekable<T> {
-  readonly #graph: DependencyGraph<K>;
-  readonly #tasks: Map<K, T>;
+export class DependencySourceObj<K, T> extends GraphSourceObj<K, T> {
   readonly #ready = new ReadyFifo<K>();
-  readonly #unwatch: () => void;
-  #ended = false;
-  readonly #isReady = (key: K): boolean => this.#graph.getState(key) === 'ready';
+  readonly #isReady = (key: K): boolean => this.isReady(key);
 
   /**
    * @param graph - the dependency graph; its `onReady` is wrapped (an existing handler is kept and called first)
    * @param taskMap - the task for each key. Read when a key is peeked or yielded, so it may be filled late.
    */
   constructor(graph: DependencyGraph<K>, taskMap: Map<K, T>) {
-    super();
-    this.#graph = graph;
-    this.#tasks = taskMap;
-    for (const key of graph.ready) this.#ready.push(key);
-    chainOnReady(graph, (key) => {
-      if (this.#ended) return;
-      this.#ready.push(key);
-      this.signalChange();
-    });
-    this.#unwatch = watchGraph(graph, {
-      completed: () => this.signalChange(),
-      aborted: () => this.signalChange(),
-    });
+    super(graph, taskMap);
+    this.connect();
   }
 
-  /** The graph this source draws from. */
-  get dependencyGraph(): DependencyGraph<K> {
-    return this.#graph;
+  /** The first ready key not yet started, in the order keys became ready. */
+  peekKey(): K | undefined {
+    return this.#ready.front(this.#isReady);
   }
 
-  /**
-   * Marks `key` completed (it must be running) and returns the dependents that became ready.
-   * The source ends once the graph is done.
-   */
-  complete(key: K): K[] {
-    return this.#graph.complete(key);
+  protected keyReady(key: K): void {
+    this.#ready.push(key);
   }
 
-  /** Returns a running `key` to ready, so that it is yielded again (a retry). */
-  fail(key: K): void {
-    this.#graph.fail(key);
+  protected keyTaken(): void {
+    this.#ready.shift();
   }
 
-  /**
-   * Aborts `key` and, transitively, every dependent not yet completed; returns the aborted keys, `key` first.
-   * They are never yielded. The source ends if that leaves the graph done.
-   */
-  abort(key: K): K[] {
-    return this.#graph.abort(key);
-  }
-
-  /**
-   * The task of the first ready key not yet started, which the next `next()` yields; `undefined` when no key
-   * is ready.
-   * @throws {@link MissingTaskError} naming the key when `taskMap` has no task for it.
-   */
-  peek(): T | undefined {
-    const key = this.#ready.front(this.#isReady);
-    return key === undefined ? undefined : this.#taskOf(key);
-  }
-
-  protected override async *pull_impl(): AsyncGenerator<T, undefined, void> {
-    try {
-      for (;;) {
-        const key = this.#ready.front(this.#isReady);
-        if (key !== undefined) {
-          const task = this.#taskOf(key);
-          this.#ready.shift();
-          this.#graph.start(key);
-          yield task;
-          continue;
-        }
-        if (this.#graph.isDone) return undefined;
-        if (!(await this.nextChange())) return undefined;
-      }
-    } finally {
-      this.#ended = true;
-      this.#ready.clear();
-      this.#unwatch();
-    }
-  }
-
-  #taskOf(key: K): T {
-    if (!this.#tasks.has(key)) throw new MissingTaskError(key);
-    return this.#tasks.get(key) as T;
+  protected drained(): void {
+    this.#ready.clear();
   }
 }

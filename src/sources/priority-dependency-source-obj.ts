@@ -1,10 +1,7 @@
 import { InvalidOptionError } from '../errors/option-errors.js';
-import { MissingTaskError } from '../errors/source-errors.js';
 import type { DependencyGraph } from '../graph/dependency-graph.js';
-import type { Peekable } from '../pull/peekable.js';
 import { AgingQueue, type AgingQueueOptions, type EntryHandle } from './aging-queue.js';
-import { chainOnReady, watchGraph } from './graph-link.js';
-import { SignallingSourceObj } from './signalling-source-obj.js';
+import { GraphSourceObj } from './graph-source-obj.js';
 
 /** Options of {@link PriorityDependencySourceObj}. */
 export interface PriorityDependencyOpts<K, T> extends AgingQueueOptions {
@@ -40,16 +37,14 @@ const DEFAULT_PRIORITY = (): number => 1;
  * @typeParam K - graph key type
  * @typeParam T - task type
  */
-export class PriorityDependencySourceObj<K, T> extends SignallingSourceObj<T> implements Peekable<T> {
-  readonly #graph: DependencyGraph<K>;
+export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
   readonly #tasks: Map<K, T>;
   readonly #priorityFn: (key: K, task: T) => number;
   readonly #queue: AgingQueue<K>;
   readonly #handles = new Map<K, EntryHandle>();
-  readonly #unwatch: () => void;
   /** The first error `priorityFn` (or its result) raised in an `onReady`; the source is broken from then on. */
   #failure: { error: unknown } | undefined;
-  #ended = false;
+  #connected = false;
 
   /**
    * @param graph - the dependency graph; its `onReady` is wrapped
@@ -58,52 +53,21 @@ export class PriorityDependencySourceObj<K, T> extends SignallingSourceObj<T> im
    * @throws InvalidOptionError for invalid options, or whatever `priorityFn` throws for a key already ready.
    */
   constructor(graph: DependencyGraph<K>, taskMap: Map<K, T>, opts: PriorityDependencyOpts<K, T> = {}) {
-    super();
+    super(graph, taskMap);
     const { priorityFn = DEFAULT_PRIORITY } = opts;
     if (typeof priorityFn !== 'function') {
       throw new InvalidOptionError('priorityFn', priorityFn, 'a function (key, task) => number');
     }
-    this.#graph = graph;
     this.#tasks = taskMap;
     this.#priorityFn = priorityFn;
     this.#queue = new AgingQueue<K>(opts);
-    for (const key of graph.ready) this.#enqueue(key);
-    chainOnReady(graph, (key) => this.#onReady(key));
-    this.#unwatch = watchGraph(graph, {
-      completed: () => this.signalChange(),
-      aborted: (keys) => this.#onAborted(keys),
-    });
-  }
-
-  /** The graph this source draws from. */
-  get dependencyGraph(): DependencyGraph<K> {
-    return this.#graph;
+    this.connect();
+    this.#connected = true;
   }
 
   /** Number of queued keys: ready and not yet started. */
   get queueSize(): number {
     return this.#queue.size;
-  }
-
-  /**
-   * Marks `key` completed (it must be running) and returns the dependents that became ready; they are queued
-   * (and peekable) before this returns. The source ends once the graph is done.
-   */
-  complete(key: K): K[] {
-    return this.#graph.complete(key);
-  }
-
-  /** Returns a running `key` to ready; it is queued again with a fresh wait (D19) and yielded again. */
-  fail(key: K): void {
-    this.#graph.fail(key);
-  }
-
-  /**
-   * Aborts `key` and, transitively, every dependent not yet completed; removes them from the queue and returns
-   * them, `key` first. The source ends if that leaves the graph done.
-   */
-  abort(key: K): K[] {
-    return this.#graph.abort(key);
   }
 
   /**
@@ -116,57 +80,36 @@ export class PriorityDependencySourceObj<K, T> extends SignallingSourceObj<T> im
       const key = this.#queue.peek();
       if (key === undefined) return undefined;
       // Started directly on the graph meanwhile: it is not ready any more, drop it.
-      if (this.#graph.getState(key) === 'ready') return key;
+      if (this.isReady(key)) return key;
       this.#dequeue(key);
     }
   }
 
-  /**
-   * The task of {@link PriorityDependencySourceObj.peekKey}, or `undefined` when nothing is queued.
-   * @throws {@link MissingTaskError} naming the key when `taskMap` has no task for it.
-   */
-  peek(): T | undefined {
-    const key = this.peekKey();
-    return key === undefined ? undefined : this.#taskOf(key);
-  }
-
-  protected override async *pull_impl(): AsyncGenerator<T, undefined, void> {
-    try {
-      for (;;) {
-        const key = this.peekKey();
-        if (key !== undefined) {
-          const task = this.#taskOf(key);
-          this.#dequeue(key);
-          this.#graph.start(key);
-          yield task;
-          continue;
-        }
-        if (this.#graph.isDone) return undefined;
-        if (!(await this.nextChange())) return undefined;
-      }
-    } finally {
-      this.#ended = true;
-      this.#unwatch();
+  /** Queues `key` with a fresh enqueue time (D19), replacing any entry it still has. */
+  protected keyReady(key: K): void {
+    // At construction a failing priorityFn throws; later it would be thrown out of a graph callback, where the
+    // key would be lost and the run would hang, so the source is broken instead.
+    if (!this.#connected) {
+      this.#enqueue(key);
+      return;
     }
-  }
-
-  #onReady(key: K): void {
-    if (this.#ended) return;
     try {
       this.#enqueue(key);
     } catch (error) {
-      // Thrown out of a graph callback the key would be lost and the run would hang; break the source instead.
       this.#failure ??= { error };
     }
-    this.signalChange();
   }
 
-  #onAborted(keys: readonly K[]): void {
+  protected keyTaken(key: K): void {
+    this.#dequeue(key);
+  }
+
+  protected override keysAborted(keys: readonly K[]): void {
     for (const key of keys) this.#dequeue(key);
-    this.signalChange();
   }
 
-  /** Queues `key` with a fresh enqueue time, replacing any entry it still has. */
+  protected drained(): void {}
+
   #enqueue(key: K): void {
     const priority = this.#priorityFn(key, this.#tasks.get(key) as T);
     this.#dequeue(key);
@@ -178,10 +121,5 @@ export class PriorityDependencySourceObj<K, T> extends SignallingSourceObj<T> im
     if (handle === undefined) return;
     this.#handles.delete(key);
     this.#queue.remove(handle);
-  }
-
-  #taskOf(key: K): T {
-    if (!this.#tasks.has(key)) throw new MissingTaskError(key);
-    return this.#tasks.get(key) as T;
   }
 }

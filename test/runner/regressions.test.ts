@@ -127,6 +127,7 @@ describe('review regressions', () => {
     graph.addNode('a');
     graph.addNode('b');
     const hold = deferred<string>();
+    let source: PriorityDependencySourceObj<string, Task>;
     const tasks = new Map<string, Task>([
       [
         'a',
@@ -142,7 +143,7 @@ describe('review regressions', () => {
         { key: 'b', cost: { requests: 1 }, runner: async () => 'b', onComplete: (k) => source.complete(k) },
       ],
     ]);
-    const source = new PriorityDependencySourceObj(graph, tasks);
+    source = new PriorityDependencySourceObj(graph, tasks);
     const gen = new ScheduledTaskPoolRunner('r', source, quota).runTasks();
     const first = gen.next();
     await settle();

@@ -1,0 +1,124 @@
+import { MissingTaskError } from '../errors/source-errors.js';
+import type { DependencyGraph } from '../graph/dependency-graph.js';
+import type { Peekable } from '../pull/peekable.js';
+import { chainOnReady, watchGraph } from './graph-link.js';
+import { SignallingSourceObj } from './signalling-source-obj.js';
+
+/**
+ * What the two dependency-graph sources share: the graph and task map, the bridge methods, lazy task lookup
+ * (D18), and the pull loop that starts each yielded key and ends when the graph is done by any path (D17).
+ * Subclasses decide only the order in which ready keys come out.
+ *
+ * @typeParam K - graph key type
+ * @typeParam T - task type
+ */
+export abstract class GraphSourceObj<K, T> extends SignallingSourceObj<T> implements Peekable<T> {
+  readonly #graph: DependencyGraph<K>;
+  readonly #tasks: Map<K, T>;
+  #unwatch: (() => void) | undefined;
+  #ended = false;
+
+  constructor(graph: DependencyGraph<K>, taskMap: Map<K, T>) {
+    super();
+    this.#graph = graph;
+    this.#tasks = taskMap;
+  }
+
+  /** The graph this source draws from. */
+  get dependencyGraph(): DependencyGraph<K> {
+    return this.#graph;
+  }
+
+  /**
+   * Marks `key` completed (it must be running) and returns the dependents that became ready; they are
+   * peekable before this returns. The source ends once the graph is done.
+   */
+  complete(key: K): K[] {
+    return this.#graph.complete(key);
+  }
+
+  /** Returns a running `key` to ready, so that it is yielded again (a retry). */
+  fail(key: K): void {
+    this.#graph.fail(key);
+  }
+
+  /**
+   * Aborts `key` and, transitively, every dependent not yet completed; returns the aborted keys, `key` first.
+   * They are never yielded. The source ends if that leaves the graph done.
+   */
+  abort(key: K): K[] {
+    return this.#graph.abort(key);
+  }
+
+  /** The key the next pull would yield (never a started one), or `undefined` when none is ready. */
+  abstract peekKey(): K | undefined;
+
+  /**
+   * The task of {@link GraphSourceObj.peekKey}, which the next `next()` yields; `undefined` when no key is ready.
+   * @throws {@link MissingTaskError} naming the key when `taskMap` has no task for it.
+   */
+  peek(): T | undefined {
+    const key = this.peekKey();
+    return key === undefined ? undefined : this.#taskOf(key);
+  }
+
+  /** A key became ready: queue it. */
+  protected abstract keyReady(key: K): void;
+
+  /** `key` is being yielded: take it out of the queue. */
+  protected abstract keyTaken(key: K): void;
+
+  /** Keys were aborted: drop any still queued. */
+  protected keysAborted(_keys: readonly K[]): void {}
+
+  /** The source ended: release the queue. */
+  protected abstract drained(): void;
+
+  /** True while `key` may still be started (a key started or aborted directly on the graph is skipped). */
+  protected isReady(key: K): boolean {
+    return this.#graph.getState(key) === 'ready';
+  }
+
+  /** Subclasses call this at the end of their constructor, once their queue exists. */
+  protected connect(): void {
+    for (const key of this.#graph.ready) this.keyReady(key);
+    chainOnReady(this.#graph, (key) => {
+      if (this.#ended) return;
+      this.keyReady(key);
+      this.signalChange();
+    });
+    this.#unwatch = watchGraph(this.#graph, {
+      completed: () => this.signalChange(),
+      aborted: (keys) => {
+        this.keysAborted(keys);
+        this.signalChange();
+      },
+    });
+  }
+
+  protected override async *pull_impl(): AsyncGenerator<T, undefined, void> {
+    try {
+      for (;;) {
+        const key = this.peekKey();
+        if (key !== undefined) {
+          const task = this.#taskOf(key);
+          this.keyTaken(key);
+          this.#graph.start(key);
+          yield task;
+          continue;
+        }
+        if (this.#graph.isDone) return undefined;
+        if (!(await this.nextChange())) return undefined;
+      }
+    } finally {
+      this.#ended = true;
+      this.drained();
+      this.#unwatch?.();
+    }
+  }
+
+  #taskOf(key: K): T {
+    if (!this.#tasks.has(key)) throw new MissingTaskError(key);
+    return this.#tasks.get(key) as T;
+  }
+}
