@@ -21,6 +21,7 @@ describe('tryAcquire rejections say where the cost did not fit', () => {
     const pool = new ResourceCapacitySource({ gpu: 2, cpu: 1 });
     const result = pool.tryAcquire({ gpu: 1, cpu: 2 });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.shortfall).toEqual({ resource: 'cpu', level: 0, requested: 2, available: 1 });
+    if (!result.ok)
+      expect(result.shortfall).toEqual({ resource: 'cpu', level: 0, requested: 2, available: 1 });
   });
 });
