@@ -83,6 +83,9 @@ export class AgingQueue<T> {
   readonly #capped = new IndexedHeap(MIN_CAPACITY);
   /** Uncapped entries (and slots of deleted ones, reserved until dropped) in enqueue order. */
   readonly #fifo = new EntryFifo(MIN_CAPACITY);
+  /** Clock reading `#bestSlot` was computed at; NaN after any change to the queue. */
+  #bestAt = Number.NaN;
+  #bestSlot = -1;
   /** Latest clock reading seen; time never moves backwards. */
   #last = Number.NEGATIVE_INFINITY;
   #epoch = 0;
@@ -164,6 +167,7 @@ export class AgingQueue<T> {
 
   /** Removes every entry and releases the storage. Existing handles become stale. */
   clear(): void {
+    this.#bestAt = Number.NaN;
     this.#items = [];
     this.#prio = new Float64Array(MIN_CAPACITY);
     this.#time = new Float64Array(MIN_CAPACITY);
@@ -193,6 +197,7 @@ export class AgingQueue<T> {
 
   /** Stores the entry and returns its slot. */
   #insert(item: T, priority: number): number {
+    this.#bestAt = Number.NaN;
     if (typeof priority !== 'number' || !Number.isFinite(priority)) {
       const option = typeof item === 'string' ? `priority of ${show(item)}` : 'priority';
       throw new InvalidOptionError(option, priority, 'a finite number (higher is served first)');
@@ -229,15 +234,19 @@ export class AgingQueue<T> {
 
   /** Slot of the entry to serve at `now`, or -1 when empty. */
   #best(now: number): number {
+    // A pull usually follows a peek at the same clock reading: answer it from the peek.
+    if (now === this.#bestAt) return this.#bestSlot;
     if (this.#capping) this.#moveCapped(now);
     const u = this.#uncapped.top();
     const c = this.#capped.top();
-    if (u < 0) return c;
-    if (c < 0) return u;
-    const eu = this.#effective(u, now);
-    const ec = this.#effective(c, now);
+    let best: number;
+    if (u < 0) best = c;
+    else if (c < 0) best = u;
     // On a tie the capped entry wins: entries reach the cap in enqueue order, so it is the older one.
-    return eu > ec ? u : c;
+    else best = this.#effective(u, now) > this.#effective(c, now) ? u : c;
+    this.#bestAt = now;
+    this.#bestSlot = best;
+    return best;
   }
 
   /** Moves the entries whose bonus reached the cap by `now` to the capped heap, oldest first. */
@@ -260,6 +269,7 @@ export class AgingQueue<T> {
   }
 
   #delete(slot: number): void {
+    this.#bestAt = Number.NaN;
     const wasUncapped = this.#uncapped.remove(slot);
     if (!wasUncapped) this.#capped.remove(slot);
     this.#items[slot] = undefined;
