@@ -15,11 +15,13 @@ export class RunGuard implements RunHooks {
     return this.#active;
   }
 
+  /** Marks a run active; throws `RunnerBusyError` if one already is. */
   onStart(): void {
     if (this.#active) throw new RunnerBusyError(this.#name);
     this.#active = true;
   }
 
+  /** Marks the run finished. */
   onEnd(): void {
     this.#active = false;
   }
