@@ -31,60 +31,18 @@
  */
 import { pathToFileURL } from 'node:url';
 import {
-  type Peekable,
   ResourceCapacitySource,
   type ResourceCost,
   type ScheduledTask,
   ScheduledTaskPoolRunner,
-  SourceObj,
 } from '../src/index.js';
+import { type ExampleOptions, lcg, recordLines, resolveOptions, TaskSource } from './support.js';
 
-/** The seed's array-backed, peekable task source; `pending` counts the tasks not yet consumed. */
-class TaskSource<O> extends SourceObj<ScheduledTask<O, O>> implements Peekable<ScheduledTask<O, O>> {
-  #idx = 0;
-  readonly #tasks: Array<ScheduledTask<O, O>>;
-
-  constructor(tasks: Array<ScheduledTask<O, O>>) {
-    super();
-    this.#tasks = tasks;
-  }
-
-  /** The next task, not consumed. */
-  peek(): ScheduledTask<O, O> | undefined {
-    return this.#tasks[this.#idx];
-  }
-
-  /** Tasks the runner has not taken yet (the head it peeked but did not take is still pending). */
-  get pending(): number {
-    return this.#tasks.length - this.#idx;
-  }
-
-  protected override async *pull_impl(): AsyncGenerator<ScheduledTask<O, O>> {
-    for (const task of this.#tasks) {
-      this.#idx++;
-      yield task;
-    }
-  }
-}
-
-/**
- * The classic Numerical Recipes LCG: `seed = (1664525 * seed + 1013904223) mod 2^32`, then `seed / 2^32`.
- * The state is advanced before each draw. Products stay below 2^53, so plain numbers are exact.
- */
-export function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) % 2 ** 32;
-    return state / 2 ** 32;
-  };
-}
+/** The seed-11 PRNG the job durations come from (re-exported for the test). */
+export { lcg } from './support.js';
 
 /** Clock and printer, injectable so a test can drive the demo with fake timers. */
-export interface AdaptiveOptions {
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  log?: (line: string) => void;
-}
+export type AdaptiveOptions = ExampleOptions;
 
 /** One control-loop tick: what it did and the status it printed. */
 export interface ControlTick {
@@ -123,13 +81,8 @@ const TICK_MS = 200;
 
 /** Runs S7 and returns what it printed and measured. */
 export async function main(options: AdaptiveOptions = {}): Promise<AdaptiveReport> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => performance.now());
-  const lines: string[] = [];
-  const log = (line: string): void => {
-    lines.push(line);
-    (options.log ?? console.log)(line);
-  };
+  const { sleep, now, log: print } = resolveOptions(options);
+  const { lines, log } = recordLines(print);
 
   const rng = lcg(11);
   const durations = Array.from({ length: JOBS }, () => 80 + Math.floor(rng() * 220));

@@ -29,13 +29,10 @@ import {
   type ScheduledTask,
   ScheduledTaskPoolRunner,
 } from '../src/index.js';
+import { type ExampleOptions, recordLines, resolveOptions } from './support.js';
 
 /** Clock and printer, injectable so a test can drive the demo with fake timers. */
-export interface DiamondOptions {
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  log?: (line: string) => void;
-}
+export type DiamondOptions = ExampleOptions;
 
 /** One task's run, as seen from inside it (ms since the demo began). */
 export interface Span {
@@ -60,13 +57,8 @@ type Task = ScheduledTask<string, string>;
 
 /** Runs S3 and returns what it printed and measured. */
 export async function main(options: DiamondOptions = {}): Promise<DiamondReport> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => performance.now());
-  const lines: string[] = [];
-  const log = (line: string): void => {
-    lines.push(line);
-    (options.log ?? console.log)(line);
-  };
+  const { sleep, now, log: print } = resolveOptions(options);
+  const { lines, log } = recordLines(print);
   const t0 = now();
   const spans: Span[] = [];
 

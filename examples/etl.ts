@@ -37,15 +37,13 @@ import {
   type ScheduledTask,
   ScheduledTaskPoolRunner,
 } from '../src/index.js';
+import { lcg, recordLines, resolveOptions, type SeededExampleOptions } from './support.js';
 
-/** Clock, printer and PRNG, injectable so a test can drive the demo with fake timers. */
-export interface EtlOptions {
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  log?: (line: string) => void;
-  /** Returns numbers in [0, 1); default: the classic LCG seeded with 2024. */
-  rng?: () => number;
-}
+/** The PRNG behind the default `rng` (re-exported for the test). */
+export { lcg } from './support.js';
+
+/** Clock, printer and PRNG (`rng` defaults to `lcg(2024)`), injectable so a test can use fake timers. */
+export type EtlOptions = SeededExampleOptions;
 
 /** The three stages, in pipeline order. */
 export type Stage = 'extract' | 'transform' | 'load';
@@ -91,29 +89,15 @@ const PRIORITY: Record<Stage, number> = { load: 10, transform: 5, extract: 1 };
 const STAGES: readonly Stage[] = ['extract', 'transform', 'load'];
 const AGING = { agingRate: 0.01, maxAgeBoost: 20 };
 
-/** The classic Numerical Recipes LCG: `seed = (1664525 * seed + 1013904223) mod 2^32`, returns `seed / 2^32`. */
-export function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) % 2 ** 32;
-    return state / 2 ** 32;
-  };
-}
-
 type Task = ScheduledTask<string, string>;
 
 const stageOf = (key: string): Stage => key.slice(0, key.indexOf('-')) as Stage;
 
 /** Runs S6 and returns what it printed and measured. */
 export async function main(options: EtlOptions = {}): Promise<EtlReport> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => performance.now());
+  const { sleep, now, log: print } = resolveOptions(options);
   const rng = options.rng ?? lcg(2024);
-  const lines: string[] = [];
-  const log = (line: string): void => {
-    lines.push(line);
-    (options.log ?? console.log)(line);
-  };
+  const { lines, log } = recordLines(print);
 
   // Observe from inside the tasks: what the running tasks hold, per resource and per stage.
   const use: ResourceCost = Object.fromEntries(Object.keys(LIMITS).map((r) => [r, 0]));

@@ -9,13 +9,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { DependencyGraph } from '../src/index.js';
+import { recordLines } from './support.js';
 
 export function main(log: (line: string) => void = console.log): string[] {
-  const lines: string[] = [];
-  const say = (line: string) => {
-    lines.push(line);
-    log(line);
-  };
+  const { lines, log: say } = recordLines(log);
   const graph = new DependencyGraph<string>();
   graph.onReady = (key) => say(`  onReady ${key}`);
   graph.onComplete = (key) => say(`  onComplete ${key}`);

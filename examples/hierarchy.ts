@@ -16,6 +16,7 @@
 import { pathToFileURL } from 'node:url';
 import { HierarchicalBalancer } from '../src/balancer/hierarchical-balancer.js';
 import { ResourceCapacitySource } from '../src/capacity/resource-capacity-source.js';
+import { recordLines } from './support.js';
 
 /** One balancer check that changed a limit. */
 export interface BalancerStep {
@@ -48,11 +49,7 @@ const free = (source: ResourceCapacitySource): number => source.available.gpu ??
 
 /** Runs the four parts of S2 and returns what it printed. */
 export function main(log: (line: string) => void = console.log): HierarchyReport {
-  const lines: string[] = [];
-  const say = (line: string): void => {
-    lines.push(line);
-    log(line);
-  };
+  const { lines, log: say } = recordLines(log);
 
   // Seed version: global {gpu:8}, teams {gpu:4}.
   const global = new ResourceCapacitySource({ gpu: 8 });

@@ -18,24 +18,17 @@ import { BufferMode } from '../src/pull/buffer-mode.js';
 import { PushPullBufferObj } from '../src/pull/push-pull-buffer-obj.js';
 import { SourceBufferObj } from '../src/pull/source-buffer-obj.js';
 import type { TaskProgressEnvelope } from '../src/runner/types.js';
+import { type ExampleOptions, recordLines, resolveOptions } from './support.js';
 
 type Task = LegacyTaskRunner<string, string>;
 
 /** Options for tests: a deterministic `sleep` and a quiet `log`. */
-export interface LegacyExampleOptions {
-  log?: (line: string) => void;
-  sleep?: (ms: number) => Promise<void>;
-}
+export type LegacyExampleOptions = Pick<ExampleOptions, 'log' | 'sleep'>;
 
 /** Runs both feeding patterns and returns every line it printed. */
 export async function main(options: LegacyExampleOptions = {}): Promise<string[]> {
-  const log = options.log ?? console.log;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const lines: string[] = [];
-  const say = (line: string): void => {
-    lines.push(line);
-    log(line);
-  };
+  const { log, sleep } = resolveOptions(options);
+  const { lines, log: say } = recordLines(log);
 
   // One global pool of 3 slots; the team may use at most 2 of them.
   const global = new CapacitySource(3);

@@ -18,6 +18,7 @@ import {
   ScheduledTaskPoolRunner,
   SourceObj,
 } from '../src/index.js';
+import { type ExampleOptions, recordLines, resolveOptions } from './support.js';
 
 // ---- The seed's task source, verbatim. ----
 class TaskSource
@@ -45,9 +46,8 @@ class TaskSource
 }
 
 /** Clock and printer, injectable so the test can drive the demo with fake timers. */
-export interface DemoOptions {
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
+export interface DemoOptions extends Omit<ExampleOptions, 'log'> {
+  /** Prints one line; default: `console.log`. */
   print?: (line: string) => void;
 }
 
@@ -76,13 +76,8 @@ export interface DemoReport {
 
 /** Runs the seed pipeline and prints it; `main` is the name every example exports. */
 export async function runSeedPipeline(options: DemoOptions = {}): Promise<DemoReport> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => performance.now());
-  const lines: string[] = [];
-  const print = (line: string) => {
-    lines.push(line);
-    (options.print ?? console.log)(line);
-  };
+  const { sleep, now, log } = resolveOptions({ sleep: options.sleep, now: options.now, log: options.print });
+  const { lines, log: print } = recordLines(log);
 
   // ---- The seed's tasks, verbatim apart from the injectable sleep. ----
   const tasks: Array<ScheduledTask<string, string>> = [

@@ -34,15 +34,13 @@ import {
   type ScheduledTask,
   ScheduledTaskPoolRunner,
 } from '../src/index.js';
+import { lcg, recordLines, resolveOptions, type SeededExampleOptions } from './support.js';
 
-/** Clock, printer and PRNG, injectable so a test can drive the demo with fake timers. */
-export interface RoutingOptions {
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  log?: (line: string) => void;
-  /** Returns numbers in [0, 1); default: the classic LCG seeded with 42. */
-  rng?: () => number;
-}
+/** The PRNG behind the default `rng` (re-exported for the test). */
+export { lcg } from './support.js';
+
+/** Clock, printer and PRNG (`rng` defaults to `lcg(42)`), injectable so a test can use fake timers. */
+export type RoutingOptions = SeededExampleOptions;
 
 /** The three service tiers. */
 export type Tier = 'premium' | 'standard' | 'free';
@@ -73,29 +71,15 @@ export const TIERS: ReadonlyArray<{ tier: Tier; count: number; priority: number 
   { tier: 'free', count: 15, priority: 10 },
 ];
 
-/** The classic Numerical Recipes LCG: `seed = (1664525 * seed + 1013904223) mod 2^32`, returns `seed / 2^32`. */
-export function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) % 2 ** 32;
-    return state / 2 ** 32;
-  };
-}
-
 type Task = ScheduledTask<number, number>;
 
 const tierOf = (key: string): Tier => key.slice(0, key.indexOf('-')) as Tier;
 
 /** Runs S9 and returns what it printed and measured. */
 export async function main(options: RoutingOptions = {}): Promise<RoutingReport> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => performance.now());
+  const { sleep, now, log: print } = resolveOptions(options);
   const rng = options.rng ?? lcg(42);
-  const lines: string[] = [];
-  const log = (line: string): void => {
-    lines.push(line);
-    (options.log ?? console.log)(line);
-  };
+  const { lines, log } = recordLines(print);
 
   const starts: string[] = [];
   let running = 0;

@@ -41,44 +41,19 @@
  */
 import { pathToFileURL } from 'node:url';
 import {
-  type Peekable,
   QuotaCapacitySource,
   type ResourceCost,
   type ScheduledTask,
   ScheduledTaskPoolRunner,
-  SourceObj,
 } from '../src/index.js';
-
-/** The seed's array-backed, peekable task source, plus a `pending` count and a hook on every peek. */
-class TaskSource<O> extends SourceObj<ScheduledTask<O, O>> implements Peekable<ScheduledTask<O, O>> {
-  #idx = 0;
-  readonly #tasks: Array<ScheduledTask<O, O>>;
-  readonly #onPeek: (index: number) => void;
-
-  constructor(tasks: Array<ScheduledTask<O, O>>, onPeek: (index: number) => void = () => {}) {
-    super();
-    this.#tasks = tasks;
-    this.#onPeek = onPeek;
-  }
-
-  /** The next task, not consumed. */
-  peek(): ScheduledTask<O, O> | undefined {
-    if (this.#idx < this.#tasks.length) this.#onPeek(this.#idx);
-    return this.#tasks[this.#idx];
-  }
-
-  /** Tasks the runner has not taken yet; a head that was peeked but not taken is still pending. */
-  get pending(): number {
-    return this.#tasks.length - this.#idx;
-  }
-
-  protected override async *pull_impl(): AsyncGenerator<ScheduledTask<O, O>> {
-    for (const task of this.#tasks) {
-      this.#idx++;
-      yield task;
-    }
-  }
-}
+import {
+  type ExampleIo,
+  type ExampleOptions,
+  lcg,
+  recordLines,
+  resolveOptions,
+  TaskSource,
+} from './support.js';
 
 /** A quota that counts its refills (timer-driven `reset` / `increment`), so the output can name windows. */
 class ObservedQuota extends QuotaCapacitySource {
@@ -95,21 +70,8 @@ class ObservedQuota extends QuotaCapacitySource {
   }
 }
 
-/** The classic Numerical Recipes LCG (`seed = (1664525 * seed + 1013904223) mod 2^32`, returns `seed / 2^32`). */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) % 2 ** 32;
-    return state / 2 ** 32;
-  };
-}
-
 /** Clock and printer, injectable so a test can drive the demo with fake timers. */
-export interface RateLimitOptions {
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  log?: (line: string) => void;
-}
+export type RateLimitOptions = ExampleOptions;
 
 /** A task starting or finishing: when (ms since the demo began), in which refill window, with what left. */
 export interface Mark {
@@ -160,11 +122,7 @@ export interface RateLimitReport {
   demo3: MultiReport;
 }
 
-interface Env {
-  sleep: (ms: number) => Promise<void>;
-  now: () => number;
-  log: (line: string) => void;
-}
+type Env = ExampleIo;
 
 /** One task per entry, run under `quota`, recording starts and FINALs with the quota's state. */
 async function runAll(
@@ -321,15 +279,9 @@ async function twoQuotas(env: Env): Promise<MultiReport> {
 
 /** Runs the three demos in turn and returns what they printed and measured. */
 export async function main(options: RateLimitOptions = {}): Promise<RateLimitReport> {
-  const lines: string[] = [];
-  const env: Env = {
-    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
-    now: options.now ?? (() => performance.now()),
-    log: (line: string): void => {
-      lines.push(line);
-      (options.log ?? console.log)(line);
-    },
-  };
+  const io = resolveOptions(options);
+  const { lines, log } = recordLines(io.log);
+  const env: Env = { ...io, log };
   const demo1 = await fixedWindow(env);
   const demo2 = await tokenBucket(env);
   const demo3 = await twoQuotas(env);

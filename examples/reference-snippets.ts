@@ -31,13 +31,10 @@ import {
   SourceBufferObj,
   type TaskContext,
 } from '../src/index.js';
+import { type ExampleIo, type ExampleOptions, recordLines, resolveOptions } from './support.js';
 
 /** Clock and printer, injectable so a test can drive the demo with fake timers. */
-export interface ReferenceOptions {
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  log?: (line: string) => void;
-}
+export type ReferenceOptions = ExampleOptions;
 
 /** One task's run as seen from inside it (ms since its snippet began), with what was left when it started. */
 export interface Span {
@@ -72,13 +69,8 @@ type Task = ScheduledTask<string, string>;
 
 /** Runs both S11 snippets and returns what they printed and recorded. */
 export async function main(options: ReferenceOptions = {}): Promise<ReferenceReport> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => performance.now());
-  const lines: string[] = [];
-  const log = (line: string): void => {
-    lines.push(line);
-    (options.log ?? console.log)(line);
-  };
+  const { sleep, now, log: print } = resolveOptions(options);
+  const { lines, log } = recordLines(print);
   const io = { sleep, now, log };
   log('== runner with PrioritySourceObj ==');
   const priority = await prioritySnippet(io);
@@ -89,7 +81,7 @@ export async function main(options: ReferenceOptions = {}): Promise<ReferenceRep
   return { lines, priority, fc7: { runner, manual } };
 }
 
-type Io = Required<ReferenceOptions>;
+type Io = ExampleIo;
 
 /** Wraps a runner so the task records its span and the budget left once it took its cost. */
 function observed(io: Io, spans: Span[], t0: number, capacity: ResourceCapacitySource, task: Task): Task {

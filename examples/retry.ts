@@ -40,11 +40,10 @@ import {
   ScheduledTaskPoolRunner,
   type TaskContext,
 } from '../src/index.js';
+import { type ExampleIo, type ExampleOptions, resolveOptions } from './support.js';
 
 /** Clock and printers, injectable so a test can drive the demo with fake timers. */
-export interface RetryOptions {
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
+export interface RetryOptions extends ExampleOptions {
   /** Standard output. */
   log?: (line: string) => void;
   /** Standard error: the `Task error:` lines. */
@@ -121,7 +120,7 @@ class Part {
   readonly t0: number;
 
   constructor(
-    readonly io: Required<Pick<RetryOptions, 'sleep' | 'now'>> & { print: (p: Printed) => void },
+    readonly io: Pick<ExampleIo, 'sleep' | 'now'> & { print: (p: Printed) => void },
     heading: string,
   ) {
     io.print({ stream: 'out', line: heading });
@@ -374,12 +373,11 @@ async function shutdown(part: Part, stopAfterMs: number): Promise<RetryReport['s
 
 /** Runs the four parts of S5 in turn and returns what they printed and recorded. */
 export async function main(options: RetryOptions = {}): Promise<RetryReport> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => performance.now());
+  const { sleep, now, log } = resolveOptions(options);
   const lines: Printed[] = [];
   const print = (p: Printed): void => {
     lines.push(p);
-    if (p.stream === 'out') (options.log ?? console.log)(p.line);
+    if (p.stream === 'out') log(p.line);
     else (options.error ?? console.error)(p.line);
   };
   const io = { sleep, now, print };

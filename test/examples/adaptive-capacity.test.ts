@@ -1,21 +1,10 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type AdaptiveReport, lcg, main } from '../../examples/adaptive-capacity.js';
+import { runOnFakeClock } from './helpers.js';
 
 /** Runs the demo on the fake clock until it resolves. */
-async function runDemo(): Promise<AdaptiveReport> {
-  vi.useFakeTimers();
-  try {
-    const done = main({ log: () => {} });
-    let report: AdaptiveReport | undefined;
-    void done.then((r) => {
-      report = r;
-    });
-    for (let i = 0; i < 100 && report === undefined; i++) await vi.advanceTimersByTimeAsync(100);
-    return await done;
-  } finally {
-    vi.useRealTimers();
-  }
-}
+const runDemo = (): Promise<AdaptiveReport> =>
+  runOnFakeClock(() => main({ log: () => {} }), { stepMs: 100, maxSteps: 100 });
 
 describe('examples/adaptive-capacity.ts (SCENARIOS S7)', () => {
   let report: AdaptiveReport;

@@ -1,21 +1,10 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type DiamondReport, main } from '../../examples/diamond.js';
+import { runOnFakeClock } from './helpers.js';
 
 /** Runs the demo on the fake clock until it resolves. */
-async function runDemo(): Promise<DiamondReport> {
-  vi.useFakeTimers();
-  try {
-    const done = main({ log: () => {} });
-    let report: DiamondReport | undefined;
-    void done.then((r) => {
-      report = r;
-    });
-    for (let i = 0; i < 100 && report === undefined; i++) await vi.advanceTimersByTimeAsync(10);
-    return await done;
-  } finally {
-    vi.useRealTimers();
-  }
-}
+const runDemo = (): Promise<DiamondReport> =>
+  runOnFakeClock(() => main({ log: () => {} }), { stepMs: 10, maxSteps: 100 });
 
 describe('examples/diamond.ts (SCENARIOS S3)', () => {
   let report: DiamondReport;

@@ -1,21 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EtlOptions, type EtlReport, lcg, main } from '../../examples/etl.js';
+import { runOnFakeClock } from './helpers.js';
 
 /** Runs the demo on the fake clock until it resolves. */
-async function runDemo(options: EtlOptions = {}): Promise<EtlReport> {
-  vi.useFakeTimers();
-  try {
-    const done = main({ log: () => {}, ...options });
-    let report: EtlReport | undefined;
-    void done.then((r) => {
-      report = r;
-    });
-    for (let i = 0; i < 500 && report === undefined; i++) await vi.advanceTimersByTimeAsync(10);
-    return await done;
-  } finally {
-    vi.useRealTimers();
-  }
-}
+const runDemo = (options: EtlOptions = {}): Promise<EtlReport> =>
+  runOnFakeClock(() => main({ log: () => {}, ...options }), { stepMs: 10, maxSteps: 500 });
 
 /** Every S6 invariant, for one run. */
 function checkInvariants(report: EtlReport): void {

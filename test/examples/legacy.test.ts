@@ -1,10 +1,11 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { importQuietly } from './helpers.js';
 
 // Imported dynamically so we can check that importing the example does not run it.
-const consoleLog = vi.spyOn(console, 'log').mockImplementation(() => {});
-const { main } = await import('../../examples/legacy.js');
-const printedOnImport = consoleLog.mock.calls.length;
-consoleLog.mockRestore();
+const {
+  module: { main },
+  printedOnImport,
+} = await importQuietly(() => import('../../examples/legacy.js'));
 
 /** A deterministic stand-in for setTimeout: one I/O turn per 10 ms, no real time. */
 const sleep = async (ms: number): Promise<void> => {

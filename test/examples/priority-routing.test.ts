@@ -1,21 +1,10 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lcg, main, type RoutingReport } from '../../examples/priority-routing.js';
+import { runOnFakeClock } from './helpers.js';
 
 /** Runs the demo on the fake clock until it resolves. */
-async function runDemo(): Promise<RoutingReport> {
-  vi.useFakeTimers();
-  try {
-    const done = main({ log: () => {} });
-    let report: RoutingReport | undefined;
-    void done.then((r) => {
-      report = r;
-    });
-    for (let i = 0; i < 1000 && report === undefined; i++) await vi.advanceTimersByTimeAsync(10);
-    return await done;
-  } finally {
-    vi.useRealTimers();
-  }
-}
+const runDemo = (): Promise<RoutingReport> =>
+  runOnFakeClock(() => main({ log: () => {} }), { stepMs: 10, maxSteps: 1000 });
 
 const names = (tier: string, count: number) => Array.from({ length: count }, (_, i) => `${tier}-${i + 1}`);
 

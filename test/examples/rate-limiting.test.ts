@@ -1,21 +1,18 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { main, type RateLimitReport } from '../../examples/rate-limiting.js';
+import { runOnFakeClock } from './helpers.js';
 
 /** Runs all three demos on the fake clock (about 9 s of it) and records what timers are left. */
 async function runDemo(): Promise<{ report: RateLimitReport; timersLeft: number }> {
-  vi.useFakeTimers();
-  try {
-    const done = main({ log: () => {} });
-    let report: RateLimitReport | undefined;
-    void done.then((r) => {
-      report = r;
-    });
-    for (let i = 0; i < 300 && report === undefined; i++) await vi.advanceTimersByTimeAsync(100);
-    const finished = await done;
-    return { report: finished, timersLeft: vi.getTimerCount() };
-  } finally {
-    vi.useRealTimers();
-  }
+  let timersLeft = Number.NaN;
+  const report = await runOnFakeClock(() => main({ log: () => {} }), {
+    stepMs: 100,
+    maxSteps: 300,
+    settled: () => {
+      timersLeft = vi.getTimerCount();
+    },
+  });
+  return { report, timersLeft };
 }
 
 describe('examples/rate-limiting.ts (SCENARIOS S8)', () => {

@@ -1,21 +1,10 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main, type ReferenceReport } from '../../examples/reference-snippets.js';
+import { runOnFakeClock } from './helpers.js';
 
 /** Runs the demo on the fake clock until it resolves. */
-async function runDemo(): Promise<ReferenceReport> {
-  vi.useFakeTimers();
-  try {
-    const done = main({ log: () => {} });
-    let report: ReferenceReport | undefined;
-    void done.then((r) => {
-      report = r;
-    });
-    for (let i = 0; i < 100 && report === undefined; i++) await vi.advanceTimersByTimeAsync(10);
-    return await done;
-  } finally {
-    vi.useRealTimers();
-  }
-}
+const runDemo = (): Promise<ReferenceReport> =>
+  runOnFakeClock(() => main({ log: () => {} }), { stepMs: 10, maxSteps: 100 });
 
 describe('examples/reference-snippets.ts (SCENARIOS S11)', () => {
   let report: ReferenceReport;

@@ -1,23 +1,19 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Attempt, main, type RetryReport } from '../../examples/retry.js';
+import { runOnFakeClock } from './helpers.js';
 
 /** Runs the demo on the fake clock until it resolves, then lets 2 s more pass (nothing may start then). */
 async function runDemo(): Promise<{ report: RetryReport; startsAtEnd: number }> {
-  vi.useFakeTimers();
-  try {
-    const done = main({ log: () => {}, error: () => {} });
-    let report: RetryReport | undefined;
-    void done.then((r) => {
-      report = r;
-    });
-    for (let i = 0; i < 500 && report === undefined; i++) await vi.advanceTimersByTimeAsync(10);
-    const finished = await done;
-    const startsAtEnd = finished.shutdown.attempts.length;
-    await vi.advanceTimersByTimeAsync(2000);
-    return { report: finished, startsAtEnd };
-  } finally {
-    vi.useRealTimers();
-  }
+  let startsAtEnd = Number.NaN;
+  const report = await runOnFakeClock(() => main({ log: () => {}, error: () => {} }), {
+    stepMs: 10,
+    maxSteps: 500,
+    settled: async (finished) => {
+      startsAtEnd = finished.shutdown.attempts.length;
+      await vi.advanceTimersByTimeAsync(2000);
+    },
+  });
+  return { report, startsAtEnd };
 }
 
 const parseAttempts = (attempts: Attempt[]) => attempts.filter((a) => a.key === 'parse');

@@ -1,0 +1,89 @@
+/**
+ * Helpers the example programs share: a seeded PRNG, the injectable clock and printer every demo takes (so a
+ * test can drive it with fake timers and a quiet log), and an array-backed task source.
+ */
+import { type Peekable, type ScheduledTask, SourceObj } from '../src/index.js';
+
+/**
+ * The classic Numerical Recipes LCG: `seed = (1664525 * seed + 1013904223) mod 2^32`, then `seed / 2^32`.
+ * The state is advanced before each draw. Products stay below 2^53, so plain numbers are exact.
+ */
+export function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) % 2 ** 32;
+    return state / 2 ** 32;
+  };
+}
+
+/** Clock and printer, injectable so a test can drive a demo with fake timers. */
+export interface ExampleOptions {
+  /** Waits `ms` milliseconds; default: a real `setTimeout`. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds on a monotonic clock; default: `performance.now()`. */
+  now?: () => number;
+  /** Prints one line; default: `console.log`. */
+  log?: (line: string) => void;
+}
+
+/** `ExampleOptions` plus the PRNG a demo draws its random durations from. */
+export interface SeededExampleOptions extends ExampleOptions {
+  /** Returns numbers in [0, 1); default: `lcg` with the demo's own seed. */
+  rng?: () => number;
+}
+
+/** `ExampleOptions` with every default filled in. */
+export type ExampleIo = Required<ExampleOptions>;
+
+/** Fills in the defaults: a real `setTimeout` sleep, `performance.now()` and `console.log`. */
+export function resolveOptions(options: ExampleOptions): ExampleIo {
+  return {
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    now: options.now ?? (() => performance.now()),
+    // Looked up at each call, as the programs always did, so a console spied on mid-run still sees the line.
+    log: options.log ?? ((line: string) => console.log(line)),
+  };
+}
+
+/** A printer that also keeps every line it prints, for the demo's report. */
+export function recordLines(print: (line: string) => void): { lines: string[]; log: (line: string) => void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    log: (line: string): void => {
+      lines.push(line);
+      print(line);
+    },
+  };
+}
+
+/** The seed's array-backed, peekable task source, plus a `pending` count and an optional hook on each peek. */
+export class TaskSource<O> extends SourceObj<ScheduledTask<O, O>> implements Peekable<ScheduledTask<O, O>> {
+  #idx = 0;
+  readonly #tasks: Array<ScheduledTask<O, O>>;
+  readonly #onPeek: (index: number) => void;
+
+  constructor(tasks: Array<ScheduledTask<O, O>>, onPeek: (index: number) => void = () => {}) {
+    super();
+    this.#tasks = tasks;
+    this.#onPeek = onPeek;
+  }
+
+  /** The next task, not consumed. */
+  peek(): ScheduledTask<O, O> | undefined {
+    if (this.#idx < this.#tasks.length) this.#onPeek(this.#idx);
+    return this.#tasks[this.#idx];
+  }
+
+  /** Tasks the runner has not taken yet; a head that was peeked but not taken is still pending. */
+  get pending(): number {
+    return this.#tasks.length - this.#idx;
+  }
+
+  protected override async *pull_impl(): AsyncGenerator<ScheduledTask<O, O>> {
+    for (const task of this.#tasks) {
+      this.#idx++;
+      yield task;
+    }
+  }
+}
