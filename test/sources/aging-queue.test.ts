@@ -2,24 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors/option-errors.js';
 import { AgingQueue, type AgingQueueOptions, type EntryHandle } from '../../src/sources/aging-queue.js';
-
-/** A clock the test moves by hand. */
-function manualClock(start = 0): {
-  now: () => number;
-  set: (t: number) => void;
-  advance: (ms: number) => void;
-} {
-  let t = start;
-  return {
-    now: () => t,
-    set: (v) => {
-      t = v;
-    },
-    advance: (ms) => {
-      t += ms;
-    },
-  };
-}
+import { manualClock } from './helpers.js';
 
 function drain<T>(q: AgingQueue<T>): T[] {
   const out: T[] = [];
