@@ -59,27 +59,26 @@ export class SourceBufferObj<T> extends SourceObj<T> implements Peekable<T> {
 
   /** Hands out the next item without the generator round trip when there is one. */
   protected override pull_now(): IteratorResult<T, T | undefined> | undefined {
-    const items = this.#items;
-    if (items.length <= this.#head) return undefined;
-    if (this.mode === BufferMode.LIFO) return { done: false, value: items.pop() as T };
-    const item = items[this.#head++] as T;
-    if (this.#head > 1024 && this.#head * 2 > items.length) this.#compact();
-    return { done: false, value: item };
+    return this.#hasItem() ? { done: false, value: this.#take() } : undefined;
   }
 
   protected override async *pull_impl(): AsyncGenerator<T, T | undefined, void> {
-    for (;;) {
-      const items = this.#items;
-      if (items.length <= this.#head) return undefined;
-      if (this.mode === BufferMode.LIFO) {
-        yield items.pop() as T;
-        continue;
-      }
-      const item = items[this.#head++] as T;
-      // Trim the delivered prefix once it dominates: amortised O(1) per item, memory stays bounded.
-      if (this.#head > 1024 && this.#head * 2 > items.length) this.#compact();
-      yield item;
-    }
+    while (this.#hasItem()) yield this.#take();
+    return undefined;
+  }
+
+  #hasItem(): boolean {
+    return this.#items.length > this.#head;
+  }
+
+  /** Removes and returns the next item (call only when {@link SourceBufferObj.#hasItem}). */
+  #take(): T {
+    const items = this.#items;
+    if (this.mode === BufferMode.LIFO) return items.pop() as T;
+    const item = items[this.#head++] as T;
+    // Trim the delivered prefix once it dominates: amortised O(1) per item, memory stays bounded.
+    if (this.#head > 1024 && this.#head * 2 > items.length) this.#compact();
+    return item;
   }
 
   #compact(): void {

@@ -57,6 +57,8 @@ export class FifoAdmission<I, O, P, H = P> {
   #arrived: { task: ScheduledTask<I, O> } | undefined;
   #sourceError: { error: unknown } | undefined;
   #closed = false;
+  /** After `close()`: where a task delivered late by the pending pull goes (it is reported, never run). */
+  #lateHandler: ((task: TaskRecord<I, O, P, H>) => void) | undefined;
   /** One-slot cache by cost object: the head is prepared when peeked and reused when it is consumed. */
   #lastCost: unknown;
   #lastPrepared: P | undefined;
@@ -113,8 +115,6 @@ export class FifoAdmission<I, O, P, H = P> {
     this.#lateHandler = onLate;
     return orphans;
   }
-
-  #lateHandler: ((task: TaskRecord<I, O, P, H>) => void) | undefined;
 
   /** One `next()` kept across loop turns for a source that is open but shows no head (D15). */
   #pullWhenReady(): void {

@@ -31,11 +31,6 @@ export class ResourceGate implements CapacityGate<CompiledCost, CapacityHold> {
   }
 
   prepare(key: string, cost: Readonly<Record<string, number>> | undefined): CompiledCost | Error {
-    return this.prepareCost(key, cost);
-  }
-
-  /** Same as `prepare`, named so the runner can refer to the prepared type. */
-  prepareCost(key: string, cost: Readonly<Record<string, number>> | undefined): CompiledCost | Error {
     if (cost === undefined) return DEFAULT_COMPILED;
     const known = typeof cost === 'object' && cost !== null ? compiledByCost.get(cost) : undefined;
     if (known !== undefined) return known;

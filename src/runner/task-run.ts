@@ -164,7 +164,7 @@ export class TaskRun<I, O, P, H = P> {
     record.event = kind;
     record.eventValue = value;
     this.#events.push(record);
-    this.#poke();
+    this.poke();
   }
 
   /** Turns a parked outcome into an envelope: release, then callback, then the caller yields (D11, D13). */
@@ -208,7 +208,7 @@ export class TaskRun<I, O, P, H = P> {
     this.#armed.add(change);
     change.then(() => {
       this.#armed.delete(change);
-      this.#poke();
+      this.poke();
     });
   }
 
@@ -221,10 +221,6 @@ export class TaskRun<I, O, P, H = P> {
 
   /** Wakes the loop: an event arrived, the source delivered, or capacity changed. */
   poke(): void {
-    this.#poke();
-  }
-
-  #poke(): void {
     const wake = this.#wake;
     if (wake === undefined) {
       this.#poked = true;

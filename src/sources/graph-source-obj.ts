@@ -1,7 +1,7 @@
 import { MissingTaskError } from '../errors/source-errors.js';
 import type { DependencyGraph } from '../graph/dependency-graph.js';
 import type { Peekable } from '../pull/peekable.js';
-import { chainOnReady, watchGraph } from './graph-link.js';
+import { chainOnReady } from './graph-link.js';
 import { SignallingSourceObj } from './signalling-source-obj.js';
 
 /**
@@ -87,7 +87,8 @@ export abstract class GraphSourceObj<K, T> extends SignallingSourceObj<T> implem
       this.keyReady(key);
       this.signalChange();
     });
-    this.#unwatch = watchGraph(this.#graph, {
+    // `abort()` has no callback property; observing it is how the source ends when the graph finishes that way.
+    this.#unwatch = this.#graph.observe({
       completed: () => this.signalChange(),
       aborted: (keys) => {
         this.keysAborted(keys);

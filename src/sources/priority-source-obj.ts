@@ -81,8 +81,9 @@ export class PrioritySourceObj<T> extends SignallingSourceObj<T> implements Peek
 
   protected override async *pull_impl(): AsyncGenerator<T, undefined, void> {
     for (;;) {
-      if (this.#queue.size > 0) {
-        yield this.#queue.pop() as T;
+      const ready = this.pull_now();
+      if (ready !== undefined) {
+        yield ready.value as T;
         continue;
       }
       if (this.#closed) return undefined;
