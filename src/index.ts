@@ -11,18 +11,40 @@
 export { HierarchicalBalancer } from './balancer/hierarchical-balancer.js';
 export type { BalancerChildConfig, HierarchicalBalancerOptions } from './balancer/types.js';
 // Capacity
-export {
-  type CompileCostResult,
-  CompiledCost,
-  compileCost,
-  type InvalidAmountEntry,
-} from './capacity/compiled-cost.js';
-export type { CapacityShortfall } from './capacity/cost-binding.js';
-export { QuotaCapacitySource } from './capacity/quota-capacity-source.js';
+export { type QuotaCapacityOptions, QuotaCapacitySource } from './capacity/quota-capacity-source.js';
 export { ResourceCapacitySource } from './capacity/resource-capacity-source.js';
-export type { ResourceCost, TryAcquireRejectReason, TryAcquireResult } from './capacity/types.js';
+export type { CapacityShortfall, TryAcquireResult } from './capacity/types.js';
 // Errors
-export * from './errors/index.js';
+export {
+  AllotError,
+  type AllotErrorCode,
+  type AllotErrorLike,
+  AllotRangeError,
+  type AmountsProblem,
+  CallbackError,
+  CostExceedsLimitError,
+  CycleError,
+  DuplicateKeyError,
+  InsufficientCapacityError,
+  InvalidCostError,
+  InvalidLimitError,
+  InvalidOptionError,
+  InvalidStateError,
+  InvalidTaskError,
+  isAllotError,
+  MissingDependencyError,
+  MissingTaskError,
+  NotSupportedError,
+  RunnerBusyError,
+  SinkClosedError,
+  SourceClosedError,
+  TaskAbortedError,
+  type TaskAbortReason,
+  UnknownKeyError,
+  UnknownResourceError,
+} from './errors/index.js';
+// Shared types
+export type { ResourceCost, TryAcquireRejectReason } from './foundation/resource-cost.js';
 // Dependency graph
 export { DependencyGraph } from './graph/dependency-graph.js';
 export type { GraphObserver } from './graph/graph-observer.js';
@@ -38,6 +60,8 @@ export { DefaultCapacityMetricsCollector } from './metrics/default-capacity-metr
 export { Duration } from './metrics/duration.js';
 export { RollingWindow } from './metrics/rolling-window.js';
 export type {
+  CapacityAcquireAcceptedEvent,
+  CapacityAcquireRejectedEvent,
   CapacityIncrementEvent,
   CapacityMetricsSnapshot,
   CapacityReconcileEvent,
@@ -54,6 +78,7 @@ export type {
   MetricAttrs,
   MetricsSink,
   MetricsSnapshot,
+  RecordedMetrics,
   RollingWindowStats,
 } from './metrics/types.js';
 export { UpDown } from './metrics/up-down.js';
@@ -81,6 +106,7 @@ export {
   type TASK_RUNNER,
   type TaskContext,
   type TaskProgressEnvelope,
+  type TaskRunGenerator,
 } from './runner/types.js';
 // Task sources
 export { DependencySourceObj } from './sources/dependency-source-obj.js';

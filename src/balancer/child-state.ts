@@ -1,5 +1,5 @@
 import { addAmounts, amountToNumber, parseAmount, subtractAmounts } from '../capacity/amount.js';
-import type { ResourceCost } from '../capacity/types.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
 
 /** How a child looked at one check: every counted resource under-used, any over-used, or neither. */
 export type ChildState = 'idle' | 'busy' | 'neutral';
@@ -11,23 +11,27 @@ export function countedKeys(min: ResourceCost, max: ResourceCost, limits: Readon
 }
 
 /**
- * Classifies a child from its utilization. Comparisons are strict (API.md §6.16): exactly `busyThreshold`
- * is not busy and exactly `idleThreshold` is not idle. A child with no counted keys is neutral.
+ * Classifies a child from its utilization. Comparisons are strict: exactly `busyThreshold` is not busy and
+ * exactly `idleThreshold` is not idle. A child with no counted keys is neutral. A child that runners are
+ * waiting on (`waiting > 0`: its own limit lacks room for their next task) is busy whatever its utilization,
+ * so a pool shrunk while idle grows again when work that does not fit arrives.
  */
 export function classify(
   utilization: Readonly<ResourceCost>,
   keys: readonly string[],
   idleThreshold: number,
   busyThreshold: number,
+  waiting = 0,
 ): ChildState {
   if (keys.length === 0) return 'neutral';
+  if (waiting > 0) return 'busy';
   const values = keys.map((key) => utilization[key] ?? 0);
   if (values.some((u) => u > busyThreshold)) return 'busy';
   if (values.every((u) => u < idleThreshold)) return 'idle';
   return 'neutral';
 }
 
-/** `value + sign × step` computed exactly in 6-decimal fixed point, so 0.3 − 0.1 stays 0.2 (DECISIONS D8). */
+/** `value + sign × step` computed exactly in 6-decimal fixed point, so 0.3 − 0.1 stays 0.2. */
 function offset(value: number, step: number, sign: 1 | -1): number {
   const a = parseAmount(value);
   const b = parseAmount(step);

@@ -1,4 +1,6 @@
-import type { ResourceCost } from '../capacity/types.js';
+import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
+import { unrefTimer } from '../foundation/timers.js';
 import { type ChildState, classify, countedKeys, stepLimits } from './child-state.js';
 import { resolveBalancerOptions, validateChildren } from './options.js';
 import type { BalancerChildConfig, HierarchicalBalancerOptions, ResolvedBalancerOptions } from './types.js';
@@ -19,9 +21,15 @@ interface ChildTracker {
  * gains one `increment`, never above `max`. A neutral sample resets both timers, and so does every step,
  * so the next step needs another full period. Idleness is sampled: what happens between checks is unseen.
  *
- * Limits are not reservations (API.md §5.5): growing does not look at the parent's free capacity, and
- * shrinking revokes nothing already acquired. `min` is a floor on a child's limit, not a guarantee that the
- * parent has that much left for it.
+ * A child also counts as busy while a runner waits on it because its own limit lacks room for the next task,
+ * whatever its utilization: a pool shrunk while idle grows back when work that does not fit arrives. And since
+ * each child's limits can reach its `max`, the balancer declares `max` as the child's ceiling (see
+ * `ResourceCapacitySource.setCeilings`): a task that fits under `max` waits for the pool to grow instead of
+ * being refused while the pool is small.
+ *
+ * Limits are not reservations: growing does not look at the parent's free capacity, and shrinking revokes
+ * nothing already acquired. `min` is a floor on a child's limit, not a guarantee that the parent has that much
+ * left for it.
  *
  * @example
  * const cluster = new ResourceCapacitySource({ gpu: 8 });
@@ -49,6 +57,7 @@ export class HierarchicalBalancer {
       idleSince: undefined,
       busySince: undefined,
     }));
+    for (const { config } of this.#children) raiseCeilingsTo(config.capacity, config.max);
   }
 
   /** True between `start()` and `stop()`. */
@@ -69,7 +78,7 @@ export class HierarchicalBalancer {
       child.busySince = undefined;
     }
     this.#timer = setInterval(() => this.check(), this.options.checkIntervalMs);
-    this.#timer.unref();
+    unrefTimer(this.#timer);
   }
 
   /** Stops the periodic check. Idempotent. Limits stay where they are. */
@@ -103,7 +112,13 @@ export class HierarchicalBalancer {
     const { capacity, min, max } = child.config;
     const keys = countedKeys(min, max, capacity.limits);
     const { idleThreshold, busyThreshold } = this.options;
-    const state: ChildState = classify(capacity.utilization, keys, idleThreshold, busyThreshold);
+    const state: ChildState = classify(
+      capacity.utilization,
+      keys,
+      idleThreshold,
+      busyThreshold,
+      capacity.waiting,
+    );
 
     if (state === 'neutral') {
       child.idleSince = undefined;
@@ -132,4 +147,18 @@ export class HierarchicalBalancer {
     // Skip no-op updates: setLimits signals waiters and emits a metrics event.
     if (Object.keys(changes).length > 0) capacity.setLimits(changes);
   }
+}
+
+/** Raises each tracked resource's ceiling to `max` where it is lower (never lowers a declared ceiling). */
+function raiseCeilingsTo(capacity: ResourceCapacitySource, max: Readonly<ResourceCost>): void {
+  const ceilings = capacity.ceilings;
+  const raise: ResourceCost = {};
+  let any = false;
+  for (const [key, value] of Object.entries(max)) {
+    const current = ceilings[key];
+    if (current === undefined || current >= value) continue;
+    raise[key] = value;
+    any = true;
+  }
+  if (any) capacity.setCeilings(raise);
 }

@@ -1,12 +1,13 @@
 import { isValidAmount } from '../capacity/amount.js';
-import type { ResourceCost } from '../capacity/types.js';
+import { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import { InvalidOptionError } from '../errors/option-errors.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { BalancerChildConfig, HierarchicalBalancerOptions, ResolvedBalancerOptions } from './types.js';
 
 /** Node turns a longer `setInterval` delay into 1 ms (with a warning), so it is rejected up front. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** Documented defaults (API.md §1.4); `increment` is resolved per child keys. */
+/** Documented defaults; `increment` is resolved per child keys. */
 export const BALANCER_DEFAULTS = {
   checkIntervalMs: 1000,
   idleTimeThresholdMs: 5000,
@@ -20,7 +21,7 @@ function checkAmounts(cost: unknown, path: string, positive: boolean): void {
     throw new InvalidOptionError(path, cost, 'an object of resource amounts, such as { gpu: 4 }');
   }
   for (const [key, value] of Object.entries(cost)) {
-    // Same rule as limits (D8), so a clamped or stepped limit is always one setLimits accepts.
+    // Same rule as limits, so a clamped or stepped limit is always one setLimits accepts.
     if (!isValidAmount(value) || (positive && value === 0)) {
       throw new InvalidOptionError(
         `${path}.${key}`,
@@ -55,7 +56,7 @@ export function validateChildren(children: readonly BalancerChildConfig[]): void
   const seen = new Set<unknown>();
   children.forEach((child, i) => {
     const capacity: unknown = child?.capacity;
-    if (typeof (capacity as { setLimits?: unknown } | null)?.setLimits !== 'function') {
+    if (!(capacity instanceof ResourceCapacitySource)) {
       throw new InvalidOptionError(`children[${i}].capacity`, capacity, 'a ResourceCapacitySource');
     }
     // Two configs for one source would step it twice per check with conflicting bounds.

@@ -1,5 +1,5 @@
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
-import type { ResourceCost } from '../capacity/types.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
 
 /**
  * One capacity source the {@link HierarchicalBalancer} resizes, with the range its limits may move in.
@@ -12,10 +12,13 @@ export interface BalancerChildConfig {
   capacity: ResourceCapacitySource;
   /**
    * Lowest limit per resource that shrinking may reach. This is a floor on the *limit*, not a reservation:
-   * the parent's capacity can still be used up by siblings (API.md §5.5).
+   * the parent's capacity can still be used up by siblings.
    */
   min: ResourceCost;
-  /** Highest limit per resource that growing may reach. Growth does not check the parent's free capacity. */
+  /**
+   * Highest limit per resource that growing may reach; also declared as the child's ceiling, so tasks within it
+   * wait for the pool to grow. Growth does not check the parent's free capacity.
+   */
   max: ResourceCost;
 }
 
@@ -36,7 +39,7 @@ export interface HierarchicalBalancerOptions {
    * object also step by 1. The resolved `options.increment` lists every such key explicitly.
    */
   increment?: ResourceCost;
-  /** Clock in milliseconds, injectable for tests (DECISIONS D20). Default `Date.now`. */
+  /** Clock in milliseconds, injectable so tests can advance time without sleeping. Default `Date.now`. */
   now?: () => number;
 }
 

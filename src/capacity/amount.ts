@@ -28,7 +28,7 @@ const SCALE = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1] as const;
 /**
  * Parses a resource amount. Returns `undefined` for anything that is not a finite number >= 0 with at most
  * 6 digits after the decimal point, or that exceeds `Number.MAX_SAFE_INTEGER` (beyond it sums stop being
- * exact, so an amount there could not be accounted: D8). "Digits" are those of the number's shortest decimal form (`String(x)`),
+ * exact, so an amount there could not be accounted). "Digits" are those of the number's shortest decimal form (`String(x)`),
  * so `0.1` is valid although its double is not exactly one tenth, while `1e-7` and `0.1234567` are not.
  */
 export function parseAmount(value: unknown): Amount | undefined {
@@ -81,11 +81,6 @@ export function compareAmounts(a: Amount, b: Amount): number {
   if (a.whole !== b.whole) return a.whole < b.whole ? -1 : 1;
   if (a.micro !== b.micro) return a.micro < b.micro ? -1 : 1;
   return 0;
-}
-
-/** The larger of `a` and 0. */
-export function clampAmountAtZero(a: Amount): Amount {
-  return a.whole < 0 ? ZERO_AMOUNT : a;
 }
 
 /** The amount as a number. See {@link pairToNumber}. */

@@ -1,8 +1,28 @@
+import type { ResourceCost, TryAcquireRejectReason } from '../foundation/resource-cost.js';
 import type { ICapacityMetricsCollector } from '../metrics/types.js';
-import type { ResourceCost } from './types.js';
 
 // Event builders for capacity metrics. Callers check for a collector first, so nothing here runs (and
 // nothing is allocated) on the hot path when no collector is attached.
+//
+// A collector is an observer: whatever it throws must not change admission or accounting, which have already
+// happened when it is called. Each emit therefore catches, reports the first fault of each collector once on
+// the console, and goes on.
+
+const reported = new WeakSet<object>();
+
+function guarded(m: ICapacityMetricsCollector, hook: string, call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    if (reported.has(m)) return;
+    reported.add(m);
+    console.error(
+      `allot: a capacity metrics collector threw in ${hook}; the event was dropped and scheduling went on ` +
+        '(later faults of this collector are not reported).',
+      error,
+    );
+  }
+}
 
 /** Emits an accepted acquisition. */
 export function emitAccepted(
@@ -10,7 +30,9 @@ export function emitAccepted(
   requested: Readonly<ResourceCost>,
   availableAfter: Readonly<ResourceCost>,
 ): void {
-  m.onTryAcquireAccepted({ atMs: Date.now(), requested, availableAfter });
+  guarded(m, 'onTryAcquireAccepted', () =>
+    m.onTryAcquireAccepted({ atMs: Date.now(), requested, availableAfter }),
+  );
 }
 
 /** Emits a refused acquisition. */
@@ -18,9 +40,11 @@ export function emitRejected(
   m: ICapacityMetricsCollector,
   requested: Readonly<ResourceCost>,
   available: Readonly<ResourceCost>,
-  reason: 'insufficient_capacity' | 'invalid_cost',
+  reason: TryAcquireRejectReason,
 ): void {
-  m.onTryAcquireRejected({ atMs: Date.now(), requested, available, reason });
+  guarded(m, 'onTryAcquireRejected', () =>
+    m.onTryAcquireRejected({ atMs: Date.now(), requested, available, reason }),
+  );
 }
 
 /** Emits a release. */
@@ -29,7 +53,7 @@ export function emitRelease(
   released: Readonly<ResourceCost>,
   availableAfter: Readonly<ResourceCost>,
 ): void {
-  m.onRelease({ atMs: Date.now(), released, availableAfter });
+  guarded(m, 'onRelease', () => m.onRelease({ atMs: Date.now(), released, availableAfter }));
 }
 
 /** Emits a reset. */
@@ -38,7 +62,7 @@ export function emitReset(
   limitsAfter: Readonly<ResourceCost>,
   availableAfter: Readonly<ResourceCost>,
 ): void {
-  m.onReset({ atMs: Date.now(), limitsAfter, availableAfter });
+  guarded(m, 'onReset', () => m.onReset({ atMs: Date.now(), limitsAfter, availableAfter }));
 }
 
 /** Emits an increment. */
@@ -47,7 +71,7 @@ export function emitIncrement(
   incrementBy: Readonly<ResourceCost>,
   availableAfter: Readonly<ResourceCost>,
 ): void {
-  m.onIncrement({ atMs: Date.now(), incrementBy, availableAfter });
+  guarded(m, 'onIncrement', () => m.onIncrement({ atMs: Date.now(), incrementBy, availableAfter }));
 }
 
 /** Emits a cost correction, to collectors that listen for it. */
@@ -57,7 +81,8 @@ export function emitReconcile(
   actual: Readonly<ResourceCost>,
   availableAfter: Readonly<ResourceCost>,
 ): void {
-  m.onReconcile?.({ atMs: Date.now(), estimated, actual, availableAfter });
+  if (m.onReconcile === undefined) return;
+  guarded(m, 'onReconcile', () => m.onReconcile?.({ atMs: Date.now(), estimated, actual, availableAfter }));
 }
 
 /** Emits a limits change (also once at construction, with empty `limitsBefore`). */
@@ -67,5 +92,7 @@ export function emitSetLimits(
   limitsAfter: Readonly<ResourceCost>,
   availableAfter: Readonly<ResourceCost>,
 ): void {
-  m.onSetLimits({ atMs: Date.now(), limitsBefore, limitsAfter, availableAfter });
+  guarded(m, 'onSetLimits', () =>
+    m.onSetLimits({ atMs: Date.now(), limitsBefore, limitsAfter, availableAfter }),
+  );
 }

@@ -1,13 +1,11 @@
 import { InvalidCostError, InvalidLimitError } from '../errors/capacity-errors.js';
 import { type Amount, pairToNumber, parseAmount } from './amount.js';
-import { type CapacityHold, type Column, EMPTY_HOLD } from './cost-binding.js';
+import { defineAmount } from './records.js';
 import type { ResourceCost } from './types.js';
 
 /**
- * A cost validated and converted once into exact fixed-point amounts, for the fast capacity methods
- * (`canAcquireCompiled`, `tryAcquireCompiled`, `releaseCompiled`). Advanced API used by the runner and
- * integrations: compile a task's cost once with {@link compileCost}, then check, take and release it many times
- * without re-parsing or allocating.
+ * A cost validated and converted once into exact fixed-point amounts, so that checking, taking and releasing
+ * it never parses again. Immutable. Internal to the capacity layer and the runner; not exported from the package.
  */
 export class CompiledCost {
   /** Resource names, in the cost object's key order. */
@@ -16,21 +14,26 @@ export class CompiledCost {
   readonly whole: readonly number[];
   /** Micro part (0..999 999) of each amount, parallel to `keys`. */
   readonly micro: readonly number[];
-  /** @internal The chain whose columns are cached in `columns`. */
-  boundTo: unknown = undefined;
-  /** @internal Key-set epoch `columns` were resolved at. */
-  boundEpoch = -1;
-  /** @internal Per key, the slots it hits up `boundTo`'s chain. */
-  columns: readonly Column[] = [];
-  /** @internal The cells this cost hits on `boundTo`'s chain, as of `boundEpoch` (see {@link CapacityHold}). */
-  flat: CapacityHold = EMPTY_HOLD;
   #cost: Readonly<ResourceCost> | undefined;
+  #shape: string | undefined;
 
-  /** @internal Use {@link compileCost}. */
   constructor(keys: readonly string[], whole: readonly number[], micro: readonly number[]) {
     this.keys = keys;
     this.whole = whole;
     this.micro = micro;
+  }
+
+  /** A string equal for two costs exactly when they name the same resources with the same amounts, in order. */
+  get shape(): string {
+    if (this.#shape === undefined) {
+      let shape = '';
+      for (let i = 0; i < this.keys.length; i++) {
+        const key = this.keys[i]!;
+        shape += `${key.length}:${key}=${this.whole[i]}.${this.micro[i]};`;
+      }
+      this.#shape = shape;
+    }
+    return this.#shape;
   }
 
   /** The validated cost as a frozen plain object (built on first use; metrics events carry it). */
@@ -38,24 +41,21 @@ export class CompiledCost {
     if (this.#cost === undefined) {
       const out: ResourceCost = {};
       for (let i = 0; i < this.keys.length; i++)
-        out[this.keys[i]!] = pairToNumber(this.whole[i]!, this.micro[i]!);
+        defineAmount(out, this.keys[i]!, pairToNumber(this.whole[i]!, this.micro[i]!));
       this.#cost = Object.freeze(out);
     }
     return this.#cost;
-  }
-
-  /** Number of resources named. */
-  get size(): number {
-    return this.keys.length;
   }
 }
 
 /** The first malformed entry of a cost or limits object. */
 export interface InvalidAmountEntry {
-  /** Resource name (`''` when the whole object is not an object). */
+  /** Resource name (`''` when the whole object is unusable). */
   readonly resource: string;
   /** The offending value. */
   readonly value: unknown;
+  /** Why, when it is not simply a bad number. */
+  readonly problem?: 'not-an-object' | 'inherited';
 }
 
 /** Outcome of {@link compileCost}. */
@@ -64,18 +64,37 @@ export type CompileCostResult =
   | ({ readonly ok: false } & InvalidAmountEntry);
 
 /**
- * Validates `cost` and compiles it (see {@link CompiledCost}). An amount that is negative, NaN, infinite, not a
- * number or has more than 6 decimals makes it fail with the first such entry; turn that into an
- * `InvalidCostError` naming the task.
+ * The own enumerable keys of `obj` when it can be a cost or a set of limits, else the reason it cannot.
+ * Inherited enumerable properties are refused rather than ignored: a cost built on a prototype
+ * (`Object.create({ gpu: 1 })`) would otherwise be read as free and run unconstrained.
  */
-export function compileCost(cost: ResourceCost): CompileCostResult {
-  if (typeof cost !== 'object' || cost === null || Array.isArray(cost))
-    return { ok: false, resource: '', value: cost };
-  const keys = Object.keys(cost);
+function ownKeys(obj: unknown): string[] | InvalidAmountEntry {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || obj instanceof Map)
+    return { resource: '', value: obj, problem: 'not-an-object' };
+  const keys = Object.keys(obj);
+  const proto: unknown = Object.getPrototypeOf(obj);
+  if (proto !== Object.prototype && proto !== null) {
+    for (const key in obj) {
+      if (!Object.hasOwn(obj, key))
+        return { resource: key, value: (obj as Record<string, unknown>)[key], problem: 'inherited' };
+    }
+  }
+  return keys;
+}
+
+/**
+ * Validates `cost` and compiles it. An amount that is negative, NaN, infinite, not a number or has more than
+ * 6 decimals makes it fail with the first such entry, as does an inherited enumerable property or a value
+ * that is not an object.
+ */
+export function compileCost(cost: unknown): CompileCostResult {
+  const keys = ownKeys(cost);
+  if (!Array.isArray(keys)) return { ok: false, ...keys };
+  const record = cost as Record<string, unknown>;
   const whole: number[] = [];
   const micro: number[] = [];
   for (let i = 0; i < keys.length; i++) {
-    const value: unknown = cost[keys[i]!];
+    const value = record[keys[i]!];
     // Fast path: a non-negative integer (`+ 0` turns -0 into 0).
     if (
       typeof value === 'number' &&
@@ -95,40 +114,43 @@ export function compileCost(cost: ResourceCost): CompileCostResult {
   return { ok: true, compiled: new CompiledCost(keys, whole, micro) };
 }
 
-/**
- * Parses every own enumerable entry of `obj` into `[name, amount, number]` triples, or returns the first
- * invalid entry. Shared by cost and limit validation.
- */
-export function parseAmounts(obj: unknown): Array<[string, Amount, number]> | InvalidAmountEntry {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { resource: '', value: obj };
+/** {@link compileCost}, throwing `InvalidCostError` (naming `taskKey` when given) for an invalid entry. */
+export function compileCostOrThrow(cost: unknown, taskKey?: string): CompiledCost {
+  const r = compileCost(cost);
+  if (!r.ok) throw invalidCost(r, taskKey);
+  return r.compiled;
+}
+
+/** The `InvalidCostError` for a failed {@link compileCost}. */
+export function invalidCost(entry: InvalidAmountEntry, taskKey?: string): InvalidCostError {
+  return new InvalidCostError(entry.resource, entry.value, taskKey, entry.problem);
+}
+
+/** Parses every own entry of `obj` into a map of exact amounts, or returns the first invalid entry. */
+function parseAmounts(obj: unknown): Map<string, Amount> | InvalidAmountEntry {
+  const keys = ownKeys(obj);
+  if (!Array.isArray(keys)) return keys;
   const record = obj as Record<string, unknown>;
-  const out: Array<[string, Amount, number]> = [];
-  for (const key of Object.keys(record)) {
+  const out = new Map<string, Amount>();
+  for (const key of keys) {
     const value = record[key];
     const amount = parseAmount(value);
     if (amount === undefined) return { resource: key, value };
-    out.push([key, amount, value as number]);
+    out.set(key, amount);
   }
   return out;
 }
 
-/** {@link compileCost}, throwing `InvalidCostError` for an invalid entry. */
-export function compileCostOrThrow(cost: ResourceCost): CompiledCost {
-  const r = compileCost(cost);
-  if (!r.ok) throw new InvalidCostError(r.resource, r.value);
-  return r.compiled;
-}
-
-/** {@link parseAmounts} for amounts to add or give back, throwing `InvalidCostError`. */
+/** Amounts to add or give back, throwing `InvalidCostError` for an invalid entry. */
 export function parseCostOrThrow(cost: unknown): Map<string, Amount> {
   const r = parseAmounts(cost);
-  if (!Array.isArray(r)) throw new InvalidCostError(r.resource, r.value);
-  return new Map(r.map(([key, amount]) => [key, amount] as const));
+  if (!(r instanceof Map)) throw invalidCost(r);
+  return r;
 }
 
-/** {@link parseAmounts} for limits, throwing `InvalidLimitError` (a RangeError naming the resource). */
+/** Limits (or ceilings), throwing `InvalidLimitError` (a RangeError naming the resource) for an invalid entry. */
 export function parseLimitsOrThrow(limits: unknown): Map<string, Amount> {
   const r = parseAmounts(limits);
-  if (!Array.isArray(r)) throw new InvalidLimitError(r.resource, r.value);
-  return new Map(r.map(([key, amount]) => [key, amount] as const));
+  if (!(r instanceof Map)) throw new InvalidLimitError(r.resource, r.value, r.problem);
+  return r;
 }

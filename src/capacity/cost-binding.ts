@@ -1,46 +1,53 @@
+import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { ICapacityMetricsCollector } from '../metrics/types.js';
-import { pairToNumber } from './amount.js';
-import { emitAccepted, emitRelease } from './capacity-events.js';
+import { type Amount, pairToNumber } from './amount.js';
+import { emitAccepted, emitReconcile, emitRelease } from './capacity-events.js';
 import type { CompiledCost } from './compiled-cost.js';
 import {
   cellAvailable,
-  cellExceedsLimit,
+  cellCeiling,
+  cellExceedsCeiling,
   cellFits,
   cellGive,
-  cellLimit,
+  cellResetSince,
   cellTake,
   keySetEpoch,
   type Ledger,
   type Slot,
 } from './ledger.js';
-import type { ResourceCost } from './types.js';
+import { defineAmount } from './records.js';
+import type { CapacityShortfall } from './types.js';
 
 /** One level of a capacity chain. Internal. */
-export interface ChainLevel<S> {
-  readonly source: S;
+export interface ChainLevel {
   readonly ledger: Ledger;
   readonly metrics: ICapacityMetricsCollector | undefined;
   /** The level's `release` restores nothing and does not propagate (a quota). */
   readonly releaseNoop: boolean;
-  /** Wakes the level's waiters (waitObj and changed()). */
+  /** Wakes the level's waiters (waitObj, changed() and run listeners). */
   readonly signal: () => void;
+  /** Adds a run listener called at every signal of this level; returns its removal. */
+  readonly listen: (listener: () => void) => () => void;
+  /** Counts a runner waiting because this level lacks capacity, until the returned function is called. */
+  readonly noteWaiting: () => () => void;
+  /**
+   * For a quota with a refill timer: keeps the process alive until the returned function is called, because a
+   * caller waits for a refill of this level. `undefined` for other levels.
+   */
+  readonly holdOpen: (() => () => void) | undefined;
 }
 
 /** The slots one resource hits up a chain, in level order. Shared by every cost naming it. Internal. */
 export interface Column {
   readonly slots: readonly Slot[];
-  /** Chain level of each slot (0 = the root). */
+  /** Chain level of each slot (0 = the source itself). */
   readonly levels: readonly number[];
-  /** Slots [0, releaseCount) are at levels a release reaches (below the first quota). */
-  readonly releaseCount: number;
 }
 
-const releaseNoops = new WeakSet<object>();
-
 /**
- * Exactly which cells a compiled cost hits on one chain, and by how much: what a successful take took, so that
- * the matching release gives back exactly that, even if a level started tracking more resources meanwhile.
- * Immutable; a new one is made whenever the cost is re-resolved. Opaque outside the capacity layer.
+ * Exactly which cells a compiled cost hits on one chain, and by how much: what a take takes, so that the
+ * matching release gives back exactly that, even if a level started tracking more resources meanwhile.
+ * Immutable and shared by every task with the same cost. Opaque outside the capacity layer and the runner.
  */
 export interface CapacityHold {
   /** The cell of every (key, level) pair with a non-zero amount; the ones a release reaches come first. */
@@ -49,58 +56,47 @@ export interface CapacityHold {
   readonly whole: readonly number[];
   /** Micro part of the amount of each entry of `cells`. */
   readonly micro: readonly number[];
-  /** Entries [0, releaseEnd) of `cells` are reached by a release. */
+  /** Chain level of each entry of `cells`. */
+  readonly levels: readonly number[];
+  /** Entries [0, releaseEnd) of `cells` are reached by a release (the levels below the first quota). */
   readonly releaseEnd: number;
-  /** The compiled cost this describes. */
-  readonly compiled: CompiledCost | undefined;
+  /** The cost, for metrics events. */
+  readonly cost: Readonly<ResourceCost>;
 }
 
-/** The hold of a cost not yet resolved against any chain. */
-export const EMPTY_HOLD: CapacityHold = Object.freeze({
-  cells: [],
-  whole: [],
-  micro: [],
-  releaseEnd: 0,
-  compiled: undefined,
-});
-
-/** Marks `source` as one whose release is a no-op (QuotaCapacitySource). Internal. */
-export function markReleaseNoop(source: object): void {
-  releaseNoops.add(source);
-}
-
-/** True for sources marked by {@link markReleaseNoop}. Internal. */
-export function isReleaseNoop(source: object): boolean {
-  return releaseNoops.has(source);
+/** A compiled cost resolved against one chain at one key-set epoch. */
+export interface Binding {
+  readonly compiled: CompiledCost;
+  readonly columns: readonly Column[];
+  readonly hold: CapacityHold;
+  /** The key-set epoch it was resolved at; stale once some source tracks a new resource. */
+  readonly epoch: number;
+  /** The first resource of the cost that no level tracks, if any. */
+  readonly untracked: string | undefined;
 }
 
 /**
  * A source's view of its (fixed) parent chain. Resolving a cost against it is cheap: one cached column per
- * resource name, shared by all costs, and one small array per cost, cached on the cost while the key-set epoch
- * (which changes only when some source tracks a new resource) is unchanged. Internal.
+ * resource name, shared by all costs, rebuilt only when the key-set epoch changes. Internal.
  */
-export class Chain<S> {
-  readonly levels: readonly ChainLevel<S>[];
+export class Chain {
+  readonly levels: readonly ChainLevel[];
   /** Number of leading levels a release reaches. */
   readonly releaseLevels: number;
-  /** The quota level where a release stops (it still sees the call), if any. */
-  readonly stopAt: S | undefined;
   readonly anyMetrics: boolean;
   readonly #columns = new Map<string, Column>();
   #epoch = -1;
 
-  constructor(levels: readonly ChainLevel<S>[]) {
+  constructor(levels: readonly ChainLevel[]) {
     this.levels = levels;
     const stop = levels.findIndex((l) => l.releaseNoop);
     this.releaseLevels = stop < 0 ? levels.length : stop;
-    this.stopAt = stop < 0 ? undefined : levels[stop]!.source;
     this.anyMetrics = levels.some((l) => l.metrics !== undefined);
   }
 
-  /** The columns of `c`'s keys on this chain (cached on `c`). */
-  bind(c: CompiledCost): readonly Column[] {
+  /** Resolves `c` against this chain as it is now. */
+  bind(c: CompiledCost): Binding {
     const epoch = keySetEpoch();
-    if (c.boundTo === this && c.boundEpoch === epoch) return c.columns;
     if (this.#epoch !== epoch) {
       this.#columns.clear();
       this.#epoch = epoch;
@@ -109,16 +105,19 @@ export class Chain<S> {
     const cells: Float64Array[] = [];
     const ws: number[] = [];
     const ms: number[] = [];
+    const ls: number[] = [];
     let tail: number[] | undefined; // (key index, slot index) pairs a release does not reach
+    let untracked: string | undefined;
     for (let i = 0; i < c.keys.length; i++) {
       const column = this.#column(c.keys[i]!);
       columns.push(column);
+      if (column.slots.length === 0) untracked ??= c.keys[i];
       const w = c.whole[i]!;
       const m = c.micro[i]!;
       // Zero amounts always fit and change nothing, even at a level in debt: leave them out.
       if (w === 0 && m === 0) continue;
       for (let j = 0; j < column.slots.length; j++) {
-        if (j >= column.releaseCount) {
+        if (column.levels[j]! >= this.releaseLevels) {
           if (tail === undefined) tail = [];
           tail.push(i, j);
           continue;
@@ -126,22 +125,22 @@ export class Chain<S> {
         cells.push(column.slots[j]!.cell);
         ws.push(w);
         ms.push(m);
+        ls.push(column.levels[j]!);
       }
     }
     const releaseEnd = cells.length;
     if (tail !== undefined) {
       for (let t = 0; t < tail.length; t += 2) {
         const i = tail[t]!;
-        cells.push(columns[i]!.slots[tail[t + 1]!]!.cell);
+        const j = tail[t + 1]!;
+        cells.push(columns[i]!.slots[j]!.cell);
         ws.push(c.whole[i]!);
         ms.push(c.micro[i]!);
+        ls.push(columns[i]!.levels[j]!);
       }
     }
-    c.flat = { cells, whole: ws, micro: ms, releaseEnd, compiled: c };
-    c.boundTo = this;
-    c.boundEpoch = epoch;
-    c.columns = columns;
-    return columns;
+    const hold: CapacityHold = { cells, whole: ws, micro: ms, levels: ls, releaseEnd, cost: c.cost };
+    return { compiled: c, columns, hold, epoch, untracked };
   }
 
   /** Every resource tracked somewhere in the chain, in level order, without duplicates. */
@@ -157,10 +156,18 @@ export class Chain<S> {
         const value = cellAvailable(slot.cell);
         if (value <= 0) return undefined;
         const prev = out[slot.name];
-        if (prev === undefined || value < prev) out[slot.name] = value;
+        if (prev === undefined || value < prev) defineAmount(out, slot.name, value);
       }
     }
     return out;
+  }
+
+  /** Adds `listener` at every level (a change anywhere up the chain may let a waiting cost fit). */
+  listen(listener: () => void): () => void {
+    const removals = this.levels.map((level) => level.listen(listener));
+    return () => {
+      for (const remove of removals) remove();
+    };
   }
 
   /** Emits an accepted acquisition to every level's collector (each took the cost; each sees the release). */
@@ -170,13 +177,50 @@ export class Chain<S> {
     }
   }
 
-  /** After amounts were given back: signals and emits `onRelease` at every level a release reaches. */
+  /**
+   * After amounts were given back: signals and emits `onRelease` at every level a release reaches. A quota
+   * where the release stops sees the event too (its collector balances) but restores nothing and signals nothing.
+   */
   afterRelease(cost: Readonly<ResourceCost>): void {
+    const levels = this.levels;
     for (let i = 0; i < this.releaseLevels; i++) {
-      const level = this.levels[i]!;
+      const level = levels[i]!;
       level.signal();
       if (level.metrics !== undefined) emitRelease(level.metrics, cost, level.ledger.available());
     }
+    const stop = levels[this.releaseLevels];
+    if (stop?.metrics !== undefined) emitRelease(stop.metrics, cost, stop.ledger.available());
+  }
+
+  /** After a hold was corrected from `estimated` to `actual`: emits at every level and signals them. */
+  afterReconcile(estimated: Readonly<ResourceCost>, actual: Readonly<ResourceCost>): void {
+    for (const level of this.levels) {
+      if (level.metrics !== undefined)
+        emitReconcile(level.metrics, estimated, actual, level.ledger.available());
+      level.signal();
+    }
+  }
+
+  /**
+   * Records that a runner waits for `hold` at every level where it does not fit now, and keeps the process alive
+   * for such a level that is a quota with a refill timer (the refill is what ends the wait). Returns the undo.
+   */
+  waitFor(hold: CapacityHold): () => void {
+    const undo: (() => void)[] = [];
+    let seen = 0; // bit per level already counted (chains are short)
+    for (let i = 0; i < hold.cells.length; i++) {
+      const l = hold.levels[i]!;
+      const bit = l < 31 ? 1 << l : 0;
+      if ((seen & bit) !== 0) continue;
+      if (cellFits(hold.cells[i]!, hold.whole[i]!, hold.micro[i]!)) continue;
+      seen |= bit;
+      const level = this.levels[l]!;
+      undo.push(level.noteWaiting());
+      if (level.holdOpen !== undefined) undo.push(level.holdOpen());
+    }
+    return () => {
+      for (const u of undo) u();
+    };
   }
 
   #column(key: string): Column {
@@ -184,22 +228,20 @@ export class Chain<S> {
     if (column === undefined) {
       const slots: Slot[] = [];
       const levels: number[] = [];
-      let releaseCount = 0;
       for (let level = 0; level < this.levels.length; level++) {
         const slot = this.levels[level]!.ledger.get(key);
         if (slot === undefined) continue;
         slots.push(slot);
         levels.push(level);
-        if (level < this.releaseLevels) releaseCount++;
       }
-      column = { slots, levels, releaseCount };
+      column = { slots, levels };
       this.#columns.set(key, column);
     }
     return column;
   }
 }
 
-// Hot loops over the flattened pairs cached by Chain.bind (call bind first).
+// Hot loops over the flattened cells of a hold.
 
 /** True when every amount of the hold fits at every level. */
 export function costFits(h: CapacityHold): boolean {
@@ -216,53 +258,69 @@ export function costTake(h: CapacityHold): void {
   for (let i = 0; i < cells.length; i++) cellTake(cells[i]!, whole[i]!, micro[i]!);
 }
 
-/** Gives every amount of the hold back at the levels a release reaches. */
-export function costGive(h: CapacityHold): void {
+/**
+ * Gives every amount of the hold back at the levels a release reaches, except at cells reset after `epoch`
+ * (the reset forgot what was taken there, so giving it back would free capacity twice).
+ */
+export function costGive(h: CapacityHold, epoch: number, resetsNow: number): void {
   const { cells, whole, micro } = h;
-  for (let i = 0; i < h.releaseEnd; i++) cellGive(cells[i]!, whole[i]!, micro[i]!);
+  if (epoch === resetsNow) {
+    for (let i = 0; i < h.releaseEnd; i++) cellGive(cells[i]!, whole[i]!, micro[i]!);
+    return;
+  }
+  for (let i = 0; i < h.releaseEnd; i++) {
+    if (!cellResetSince(cells[i]!, epoch)) cellGive(cells[i]!, whole[i]!, micro[i]!);
+  }
 }
 
-/** Which resource at which level (0 = the source itself, 1 = its parent…) does not fit right now. */
-export interface CapacityShortfall {
+/**
+ * Turns a hold `from` (taken at reset epoch `epoch`) into the hold `to`, cell by cell, at every level including
+ * quotas: the difference is taken or given back. A cell reset since `epoch` held nothing any more, so it takes
+ * the whole new amount. A deficit is taken even beyond the limit (the resource is already in use).
+ */
+export function costAdjust(from: CapacityHold, epoch: number, to: CapacityHold): void {
+  const before = new Map<Float64Array, Amount>();
+  for (let i = 0; i < from.cells.length; i++) {
+    const cell = from.cells[i]!;
+    if (!cellResetSince(cell, epoch)) before.set(cell, { whole: from.whole[i]!, micro: from.micro[i]! });
+  }
+  for (let i = 0; i < to.cells.length; i++) {
+    const cell = to.cells[i]!;
+    const old = before.get(cell);
+    before.delete(cell);
+    cellTake(cell, to.whole[i]!, to.micro[i]!);
+    if (old !== undefined) cellGive(cell, old.whole, old.micro);
+  }
+  for (const [cell, old] of before) cellGive(cell, old.whole, old.micro);
+}
+
+/** A cost amount above a ceiling, so it could never fit. */
+export interface CeilingExcess {
   readonly resource: string;
   readonly level: number;
   readonly requested: number;
-  readonly available: number;
+  readonly ceiling: number;
 }
 
-/** A cost amount above a total limit, so it could never fit. */
-export interface LimitExcess {
-  readonly resource: string;
-  readonly level: number;
-  readonly requested: number;
-  readonly limit: number;
-}
-
-/** The first amount that does not fit (lowest level first), or `undefined` when the whole cost fits. */
-export function costShortfall(c: CompiledCost, columns: readonly Column[]): CapacityShortfall | undefined {
-  const hit = firstAcrossLevels(c, columns, (s, w, m) => cellFits(s.cell, w, m));
-  if (hit === undefined) return undefined;
-  const [slot, level, i] = hit;
-  return { resource: slot.name, level, requested: amountAt(c, i), available: cellAvailable(slot.cell) };
-}
-
-/** The first amount above its limit (lowest level first), or `undefined`. */
-export function costExcess(c: CompiledCost, columns: readonly Column[]): LimitExcess | undefined {
-  const hit = firstAcrossLevels(c, columns, (s, w, m) => !cellExceedsLimit(s.cell, w, m));
+/** The first amount that does not fit now (lowest level first), or `undefined` when the whole cost fits. */
+export function costShortfall(b: Binding): CapacityShortfall | undefined {
+  const hit = firstAcrossLevels(b, (s, w, m) => cellFits(s.cell, w, m));
   if (hit === undefined) return undefined;
   const [slot, level, i] = hit;
   return {
     resource: slot.name,
     level,
-    requested: amountAt(c, i),
-    limit: cellLimit(slot.cell),
+    requested: amountAt(b.compiled, i),
+    available: cellAvailable(slot.cell),
   };
 }
 
-/** The first key of `c` that no level tracks. */
-export function firstUntracked(c: CompiledCost, columns: readonly Column[]): string | undefined {
-  for (let i = 0; i < columns.length; i++) if (columns[i]!.slots.length === 0) return c.keys[i];
-  return undefined;
+/** The first amount above its level's ceiling (lowest level first), or `undefined`. */
+export function costExcess(b: Binding): CeilingExcess | undefined {
+  const hit = firstAcrossLevels(b, (s, w, m) => !cellExceedsCeiling(s.cell, w, m));
+  if (hit === undefined) return undefined;
+  const [slot, level, i] = hit;
+  return { resource: slot.name, level, requested: amountAt(b.compiled, i), ceiling: cellCeiling(slot.cell) };
 }
 
 function amountAt(c: CompiledCost, i: number): number {
@@ -271,13 +329,13 @@ function amountAt(c: CompiledCost, i: number): number {
 
 // Diagnostics only: finds the failing (slot, level, key index) with the lowest level, then key order.
 function firstAcrossLevels(
-  c: CompiledCost,
-  columns: readonly Column[],
+  b: Binding,
   ok: (s: Slot, w: number, m: number) => boolean,
 ): [Slot, number, number] | undefined {
+  const c = b.compiled;
   let best: [Slot, number, number] | undefined;
-  for (let i = 0; i < columns.length; i++) {
-    const { slots, levels } = columns[i]!;
+  for (let i = 0; i < b.columns.length; i++) {
+    const { slots, levels } = b.columns[i]!;
     for (let j = 0; j < slots.length; j++) {
       if (ok(slots[j]!, c.whole[i]!, c.micro[i]!)) continue;
       if (best === undefined || levels[j]! < best[1]) best = [slots[j]!, levels[j]!, i];

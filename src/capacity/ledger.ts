@@ -1,12 +1,21 @@
 import { type Amount, compareAmounts, MICRO, pairToNumber, subtractAmounts, ZERO_AMOUNT } from './amount.js';
+import { defineAmount } from './records.js';
 import type { ResourceCost } from './types.js';
 
 /**
- * One resource at one capacity source: its limit and what is in use, both as exact fixed-point pairs
- * (see amount.ts), in a 4-element cell `[limitWhole, limitMicro, useWhole, useMicro]`.
- * `available = max(0, limit - inUse)` is derived, never stored (D7). A typed array keeps every cell the same
- * shape whatever the values (small integers, 64-GiB byte counts, fractions), so the hot loops stay monomorphic.
- * Internal: cells are mutated in place by the hot paths.
+ * One resource at one capacity source, in a 7-element cell
+ * `[limitWhole, limitMicro, useWhole, useMicro, ceilingWhole, ceilingMicro, resetStamp]`:
+ *
+ * - limit and in use are exact fixed-point pairs (see amount.ts); `available = max(0, limit - inUse)` is derived,
+ *   never stored, so accounting stays explicit.
+ * - the ceiling is the most the limit can ever be: the highest limit the resource has had, or a higher one
+ *   declared with `setCeilings` (a balancer declares each child's `max`). A cost above the ceiling can never fit;
+ *   one within it waits while the limit is lower.
+ * - the reset stamp is the value of the global reset counter when this cell was last reset, so that what was
+ *   taken before a reset is not given back after it (a reset forgets holdings).
+ *
+ * A typed array keeps every cell the same shape whatever the values (small integers, 64-GiB byte counts,
+ * fractions), so the hot loops stay monomorphic. Internal: cells are mutated in place by the hot paths.
  */
 export interface Slot {
   readonly name: string;
@@ -17,14 +26,29 @@ const LW = 0;
 const LM = 1;
 const UW = 2;
 const UM = 3;
+const CW = 4;
+const CM = 5;
+const RS = 6;
 
 // Bumped whenever a ledger in use starts tracking a new resource. Cached cost bindings compare it to know that
 // the set of tracked keys up a chain is unchanged (keys are never removed, so slot references stay valid).
 let keySetVersion = 0;
+// Bumped by every reset of any ledger; a cell remembers the value after its latest reset.
+let resetVersion = 0;
 
 /** Version of the key sets of all ledgers; changes only when some source tracks a new resource. */
 export function keySetEpoch(): number {
   return keySetVersion;
+}
+
+/** Number of resets so far, anywhere. A hold taken at `resetEpoch() === e` is intact in every cell reset at or before e. */
+export function resetEpoch(): number {
+  return resetVersion;
+}
+
+/** True when the cell was reset after `epoch` (so what was taken from it at `epoch` has been forgotten). */
+export function cellResetSince(c: Float64Array, epoch: number): boolean {
+  return c[RS]! > epoch;
 }
 
 /** True when `amount` more fits: `amount <= available`. A zero amount always fits, even in debt. */
@@ -83,10 +107,15 @@ export function cellLimit(c: Float64Array): number {
   return pairToNumber(c[LW]!, c[LM]!);
 }
 
-/** True when `amount` exceeds the limit, so it could never fit. */
-export function cellExceedsLimit(c: Float64Array, w: number, m: number): boolean {
-  const lw = c[LW]!;
-  return w > lw || (w === lw && m > c[LM]!);
+/** The ceiling as a number. */
+export function cellCeiling(c: Float64Array): number {
+  return pairToNumber(c[CW]!, c[CM]!);
+}
+
+/** True when `amount` exceeds the ceiling, so it could never fit. */
+export function cellExceedsCeiling(c: Float64Array, w: number, m: number): boolean {
+  const cw = c[CW]!;
+  return w > cw || (w === cw && m > c[CM]!);
 }
 
 /**
@@ -95,7 +124,7 @@ export function cellExceedsLimit(c: Float64Array, w: number, m: number): boolean
  * current availability lowers it to the cap (as `min(available + amount, cap)` would), and a source in debt
  * (inUse above a lowered limit) first pays the debt.
  */
-export function cellIncrement(c: Float64Array, amount: Amount, cap: Amount): void {
+function cellIncrement(c: Float64Array, amount: Amount, cap: Amount): void {
   cellGive(c, amount.whole, amount.micro);
   let fw = c[LW]! - cap.whole;
   let fm = c[LM]! - cap.micro;
@@ -106,6 +135,13 @@ export function cellIncrement(c: Float64Array, amount: Amount, cap: Amount): voi
   if (fw > c[UW]! || (fw === c[UW]! && fm > c[UM]!)) {
     c[UW] = fw;
     c[UM] = fm;
+  }
+}
+
+function raiseCeiling(c: Float64Array, w: number, m: number): void {
+  if (w > c[CW]! || (w === c[CW]! && m > c[CM]!)) {
+    c[CW] = w;
+    c[CM] = m;
   }
 }
 
@@ -126,24 +162,34 @@ export class Ledger {
   }
 
   /**
-   * Sets the limit of `name`, tracking it (with nothing in use) if new. In use is never changed (D7).
-   * `initial` marks a ledger still under construction: no binding can refer to it yet, so cached bindings
-   * elsewhere stay valid.
+   * Sets the limit of `name`, tracking it (with nothing in use) if new; a limit above the ceiling raises the
+   * ceiling. In use is never changed. `initial` marks a ledger still under construction: no binding can refer
+   * to it yet, so cached bindings elsewhere stay valid.
    */
   setLimit(name: string, limit: Amount, initial = false): void {
     const slot = this.#byName.get(name);
     if (slot !== undefined) {
       slot.cell[LW] = limit.whole;
       slot.cell[LM] = limit.micro;
+      raiseCeiling(slot.cell, limit.whole, limit.micro);
       return;
     }
-    const added: Slot = { name, cell: Float64Array.of(limit.whole, limit.micro, 0, 0) };
+    const cell = Float64Array.of(limit.whole, limit.micro, 0, 0, limit.whole, limit.micro, 0);
+    const added: Slot = { name, cell };
     this.#byName.set(name, added);
     this.list.push(added);
     if (!initial) keySetVersion++;
   }
 
-  /** Applies {@link cellIncrement} to each tracked key of `amounts`; `caps` default to the limits. */
+  /** Sets the ceiling of a tracked resource; a ceiling below the current limit becomes the limit. */
+  setCeiling(slot: Slot, ceiling: Amount): void {
+    const c = slot.cell;
+    c[CW] = ceiling.whole;
+    c[CM] = ceiling.micro;
+    raiseCeiling(c, c[LW]!, c[LM]!);
+  }
+
+  /** Applies a token-bucket refill to each tracked key of `amounts`; `caps` default to the limits. */
   increment(amounts: ReadonlyMap<string, Amount>, caps: ReadonlyMap<string, Amount> | undefined): void {
     for (const [key, amount] of amounts) {
       const slot = this.#byName.get(key);
@@ -152,59 +198,72 @@ export class Ledger {
     }
   }
 
-  /** Per tracked key: gives back `estimated - actual` when positive, takes the deficit when negative. */
-  reconcile(estimated: ReadonlyMap<string, Amount>, actual: ReadonlyMap<string, Amount>): void {
+  /**
+   * Per tracked key: gives back `estimated - actual` when positive, takes the deficit when negative. Calls
+   * `changed(cell, delta sign, amount)` for each cell it moved, so direct-acquisition records can follow.
+   */
+  reconcile(
+    estimated: ReadonlyMap<string, Amount>,
+    actual: ReadonlyMap<string, Amount>,
+    changed: (cell: Float64Array, give: boolean, amount: Amount) => void,
+  ): void {
     for (const key of new Set([...estimated.keys(), ...actual.keys()])) {
       const slot = this.#byName.get(key);
       if (slot === undefined) continue;
       const e = estimated.get(key) ?? ZERO_AMOUNT;
       const a = actual.get(key) ?? ZERO_AMOUNT;
       const order = compareAmounts(e, a);
+      if (order === 0) continue;
       const d = order > 0 ? subtractAmounts(e, a) : subtractAmounts(a, e);
       if (order > 0) cellGive(slot.cell, d.whole, d.micro);
-      else if (order < 0) cellTake(slot.cell, d.whole, d.micro);
+      else cellTake(slot.cell, d.whole, d.micro);
+      changed(slot.cell, order > 0, d);
     }
   }
 
-  /** Forgets everything in use. */
+  /** Forgets everything in use; what was taken before is not given back by later releases. */
   clearInUse(): void {
+    const stamp = ++resetVersion;
     for (const s of this.list) {
       s.cell[UW] = 0;
       s.cell[UM] = 0;
+      s.cell[RS] = stamp;
     }
   }
 
   /** A fresh object of limits. */
   limits(): ResourceCost {
-    const out: ResourceCost = {};
-    for (const s of this.list) out[s.name] = cellLimit(s.cell);
-    return out;
+    return this.#map(cellLimit);
+  }
+
+  /** A fresh object of ceilings. */
+  ceilings(): ResourceCost {
+    return this.#map(cellCeiling);
   }
 
   /** A fresh object of available amounts. */
   available(): ResourceCost {
-    const out: ResourceCost = {};
-    for (const s of this.list) out[s.name] = cellAvailable(s.cell);
-    return out;
+    return this.#map(cellAvailable);
   }
 
   /** A fresh object of amounts in use. */
   inUse(): ResourceCost {
-    const out: ResourceCost = {};
-    for (const s of this.list) out[s.name] = pairToNumber(s.cell[UW]!, s.cell[UM]!);
-    return out;
+    return this.#map((c) => pairToNumber(c[UW]!, c[UM]!));
   }
 
   /** `(limit - available) / limit` per resource, in 0..1; a limit of 0 reports 0. */
   utilization(): ResourceCost {
-    const out: ResourceCost = {};
-    for (const s of this.list) {
-      const c = s.cell;
+    return this.#map((c) => {
       const limit = cellLimit(c);
       // limit - available = min(inUse, limit), computed exactly before the one division.
       const full = c[UW]! > c[LW]! || (c[UW] === c[LW] && c[UM]! >= c[LM]!);
-      out[s.name] = limit > 0 ? (full ? 1 : pairToNumber(c[UW]!, c[UM]!) / limit) : 0;
-    }
+      return limit > 0 ? (full ? 1 : pairToNumber(c[UW]!, c[UM]!) / limit) : 0;
+    });
+  }
+
+  #map(value: (c: Float64Array) => number): ResourceCost {
+    const out: ResourceCost = {};
+    for (const s of this.list) defineAmount(out, s.name, value(s.cell));
     return out;
   }
 }

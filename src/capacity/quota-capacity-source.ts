@@ -1,10 +1,16 @@
 import { InvalidOptionError } from '../errors/option-errors.js';
+import { PeriodicTimer } from '../foundation/timers.js';
 import type { ICapacityMetricsCollector } from '../metrics/types.js';
-import { emitRelease } from './capacity-events.js';
-import { type CompiledCost, parseCostOrThrow } from './compiled-cost.js';
-import { markReleaseNoop } from './cost-binding.js';
+import { parseCostOrThrow } from './compiled-cost.js';
+import { setLevelTraits } from './level-traits.js';
 import { ResourceCapacitySource } from './resource-capacity-source.js';
 import type { ResourceCost } from './types.js';
+
+/** Options of {@link QuotaCapacitySource}. */
+export interface QuotaCapacityOptions {
+  /** Clock in milliseconds that refill deadlines are measured against; default `Date.now`. */
+  now?: () => number;
+}
 
 /**
  * A budget that is consumed, not borrowed: `release` gives nothing back. Capacity returns only through
@@ -14,43 +20,43 @@ import type { ResourceCost } from './types.js';
  * of an estimate comes back, consumed quota does not. A child pool under a quota gets its own slots back on
  * release while the quota stays consumed; the release stops at the quota (it does not reach the quota's parent).
  *
- * Timers do not keep the process alive on their own (they are `unref()`ed), except while someone waits for the
- * next refill through {@link QuotaCapacitySource.changed} — a runner blocked on this quota, for example. Then the
- * timer holds the process open until its next tick, so a rate-limited script does not exit half-way.
- * Call `stopTimer()` when done.
+ * Refill intervals may be of any length: a monthly quota (`30 * 86_400_000` ms) refills once a month, measured
+ * against the clock, although a single JavaScript timer cannot wait that long.
+ *
+ * The timer never keeps the process alive on its own. It does while a runner is blocked because this quota
+ * (not some other level) is short — the refill is what will let it go on — so a rate-limited script does not
+ * exit half-way; and until the next tick after a direct call of {@link QuotaCapacitySource.changed}. Call
+ * `stopTimer()` when done.
  *
  * @example
  * const quota = new QuotaCapacitySource({ requests: 100 });
  * quota.startPeriodicReset(60_000); // 100 requests per minute
  */
 export class QuotaCapacitySource extends ResourceCapacitySource {
-  readonly #metrics: ICapacityMetricsCollector | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  /** Someone called `changed()` since the last tick: keep the timer referenced. */
-  #awaited = false;
-
-  /** Same parameters as {@link ResourceCapacitySource}. */
-  constructor(limits: ResourceCost, parent?: ResourceCapacitySource, metrics?: ICapacityMetricsCollector) {
-    super(limits, parent, metrics);
-    this.#metrics = metrics ?? undefined;
-    markReleaseNoop(this);
-  }
+  readonly #now: () => number;
+  #timer: PeriodicTimer | undefined;
+  /** Callers waiting for a refill (blocked runners), each holding the process open. */
+  #refillWaiters = 0;
+  /** A direct `changed()` caller is waiting: keep the process alive until the next tick. */
+  #awaitedUntilTick = false;
 
   /**
-   * No-op: availability does not change, nothing is signalled and the parent is not touched. With a collector,
-   * an `onRelease` event is still emitted (with `availableAfter` unchanged) so that, as for any source a runner
-   * uses, the collector sees one release per accepted acquisition and in-flight returns to 0 (D6). Consumed quota
-   * shows in `available` / utilization, not in in-flight.
+   * Same first three parameters as {@link ResourceCapacitySource}.
+   * @param options - the clock refill deadlines are measured against
    */
-  override release(cost: ResourceCost): void {
-    const m = this.#metrics;
-    if (m !== undefined) emitRelease(m, { ...cost }, this.available);
-  }
-
-  /** No-op, as {@link QuotaCapacitySource.release}. */
-  override releaseCompiled(c: CompiledCost): void {
-    const m = this.#metrics;
-    if (m !== undefined) emitRelease(m, c.cost, this.available);
+  constructor(
+    limits: ResourceCost,
+    parent?: ResourceCapacitySource,
+    metrics?: ICapacityMetricsCollector,
+    options: QuotaCapacityOptions = {},
+  ) {
+    super(limits, parent, metrics);
+    const now = options.now ?? Date.now;
+    if (typeof now !== 'function') {
+      throw new InvalidOptionError('now', now, 'a function returning the time in milliseconds');
+    }
+    this.#now = now;
+    setLevelTraits(this, { releaseNoop: true, holdOpen: () => this.#holdOpen() });
   }
 
   /**
@@ -75,41 +81,52 @@ export class QuotaCapacitySource extends ResourceCapacitySource {
   }
 
   /**
-   * As {@link ResourceCapacitySource.changed}. While a caller waits, the refill timer (if any) keeps the process
-   * alive until its next tick.
+   * As {@link ResourceCapacitySource.changed}. A caller of this method waits for a refill, so the timer (if any)
+   * keeps the process alive until its next tick.
    */
   override changed(): Promise<void> {
-    const next = super.changed();
-    this.#awaited = true;
-    refTimer(this.#timer, true);
-    return next;
+    this.#awaitedUntilTick = true;
+    this.#applyKeepAlive();
+    return super.changed();
   }
 
   /** Stops the timer if there is one. Idempotent. */
   stopTimer(): void {
-    if (this.#timer === undefined) return;
-    clearInterval(this.#timer);
+    this.#timer?.stop();
     this.#timer = undefined;
   }
 
   #start(intervalMs: number, tick: () => void): void {
     this.stopTimer();
-    const timer = setInterval(() => {
-      // Waiters are woken by the tick; those still blocked call changed() again and re-reference the timer.
-      this.#awaited = false;
-      refTimer(timer, false);
-      tick();
-    }, intervalMs);
-    refTimer(timer, this.#awaited);
+    const timer = new PeriodicTimer(
+      intervalMs,
+      () => {
+        this.#awaitedUntilTick = false;
+        this.#applyKeepAlive();
+        tick();
+      },
+      this.#now,
+    );
+    timer.start();
     this.#timer = timer;
+    this.#applyKeepAlive();
   }
-}
 
-/** Node returns a Timeout with ref()/unref(); other runtimes may return a number. */
-function refTimer(timer: ReturnType<typeof setInterval> | undefined, keepAlive: boolean): void {
-  const handle = timer as { ref?: () => unknown; unref?: () => unknown } | undefined;
-  if (keepAlive) handle?.ref?.();
-  else handle?.unref?.();
+  #holdOpen(): () => void {
+    this.#refillWaiters++;
+    this.#applyKeepAlive();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#refillWaiters--;
+      this.#applyKeepAlive();
+    };
+  }
+
+  #applyKeepAlive(): void {
+    this.#timer?.keepAlive(this.#refillWaiters > 0 || this.#awaitedUntilTick);
+  }
 }
 
 function checkInterval(intervalMs: number): void {

@@ -1,48 +1,36 @@
-import {
-  CostExceedsLimitError,
-  InsufficientCapacityError,
-  UnknownResourceError,
-} from '../errors/capacity-errors.js';
+import { InsufficientCapacityError } from '../errors/capacity-errors.js';
 import { InvalidOptionError } from '../errors/option-errors.js';
 import type { ICapacityMetricsCollector } from '../metrics/types.js';
 import { Broadcast } from '../pull/broadcast.js';
 import { WaitObject } from '../pull/wait-object.js';
-import { emitIncrement, emitReconcile, emitRejected, emitReset, emitSetLimits } from './capacity-events.js';
-import {
-  type CompiledCost,
-  compileCost,
-  compileCostOrThrow,
-  parseCostOrThrow,
-  parseLimitsOrThrow,
-} from './compiled-cost.js';
-import {
-  type CapacityHold,
-  type CapacityShortfall,
-  Chain,
-  type ChainLevel,
-  type Column,
-  costExcess,
-  costFits,
-  costGive,
-  costShortfall,
-  costTake,
-  firstUntracked,
-  isReleaseNoop,
-} from './cost-binding.js';
+import { emitIncrement, emitRejected, emitReset, emitSetLimits } from './capacity-events.js';
+import { registerChainReader } from './chain-access.js';
+import { compileCost, compileCostOrThrow, parseCostOrThrow, parseLimitsOrThrow } from './compiled-cost.js';
+import { Chain, type ChainLevel, costExcess, costFits, costShortfall, costTake } from './cost-binding.js';
+import { DirectHolds } from './direct-holds.js';
 import { Ledger } from './ledger.js';
+import { levelTraits } from './level-traits.js';
 import type { ResourceCost, TryAcquireResult } from './types.js';
-
-type Level = ChainLevel<ResourceCapacitySource>;
 
 /**
  * Multi-resource capacity with atomic all-or-nothing acquisition and an optional parent chain.
  *
- * Accounting is explicit (D7): each source tracks what is in use per resource, and
- * `available = max(0, limit - inUse)`. Amounts are exact to 6 decimals (D8). Acquisition takes from this source
- * and every ancestor at once, or from none. Capacity-increasing events (release, setLimits, reset, increment,
+ * Accounting is explicit: each source tracks what is in use per resource, and
+ * `available = max(0, limit - inUse)`. Amounts are exact to 6 decimals. Acquisition takes from this source and
+ * every ancestor at once, or from none. Capacity-increasing events (release, setLimits, reset, increment,
  * reconcile) resolve this level's `waitObj` and wake every caller of {@link changed} here and in every
- * descendant (D4). Errors: `InvalidLimitError` for bad limits, `InvalidCostError` for bad amounts passed to
- * methods that change state, `InsufficientCapacityError` from `acquireImmediate`.
+ * descendant, and every runner drawing on this source or a descendant.
+ *
+ * Each resource also has a **ceiling**: the most its limit can ever be — the highest limit it has had, or a
+ * higher one declared with {@link setCeilings}. A runner refuses a task at once only when its cost is above a
+ * ceiling somewhere up the chain; a task within every ceiling waits while a limit is temporarily lower.
+ *
+ * What `release` gives back is exactly what this source's own `tryAcquire`/`acquireImmediate` took, level by
+ * level: never more, never to a level that did not lend it. Capacity a runner holds for its tasks is separate;
+ * the runner gives it back itself, so calling `release` for a runner's task frees nothing.
+ *
+ * Errors: `InvalidLimitError` for bad limits, `InvalidCostError` for bad amounts passed to methods that change
+ * state, `InsufficientCapacityError` from `acquireImmediate`.
  *
  * @example
  * const global = new ResourceCapacitySource({ gpu: 16 });
@@ -50,15 +38,23 @@ type Level = ChainLevel<ResourceCapacitySource>;
  * team.tryAcquire({ gpu: 6 }); // team.available → { gpu: 2 }, global.available → { gpu: 10 }
  */
 export class ResourceCapacitySource {
+  static {
+    registerChainReader((source) => (source as ResourceCapacitySource).#view());
+  }
+
   readonly #parent: ResourceCapacitySource | undefined;
   readonly #metrics: ICapacityMetricsCollector | undefined;
   readonly #ledger = new Ledger();
+  readonly #direct = new DirectHolds();
   // Created on first access: until someone can observe it, a signal only needs remembering (hot path).
   #waitObj: WaitObject<boolean> | undefined;
   #signalledEarly = false;
   readonly #changed = new Broadcast();
   #watchedParent: Promise<void> | undefined;
-  #chain: Chain<ResourceCapacitySource> | undefined;
+  /** Runs drawing on this source or a descendant: called at every signal of this level. */
+  readonly #listeners = new Set<() => void>();
+  #waiting = 0;
+  #chain: Chain | undefined;
 
   /**
    * @param limits - maximum per resource; each a finite number >= 0 with at most 6 decimals, else
@@ -88,6 +84,14 @@ export class ResourceCapacitySource {
     return this.#ledger.limits();
   }
 
+  /**
+   * The most each resource's limit can ever be at this level (a copy): the highest limit it has had, or a higher
+   * ceiling declared with {@link setCeilings}.
+   */
+  get ceilings(): Readonly<ResourceCost> {
+    return this.#ledger.ceilings();
+  }
+
   /** Currently available per resource, `max(0, limit - inUse)` (a copy). */
   get available(): Readonly<ResourceCost> {
     return this.#ledger.available();
@@ -104,8 +108,8 @@ export class ResourceCapacitySource {
   }
 
   /**
-   * Resolved with `true` by release, setLimits, reset, increment and reconcile at this level; never by
-   * acquiring. Single-consumer, last value wins (as documented): use {@link changed} to wait reliably.
+   * Resolved with `true` by release, setLimits, setCeilings, reset, increment and reconcile at this level; never
+   * by acquiring. Single-consumer, last value wins (as documented): use {@link changed} to wait reliably.
    */
   get waitObj(): WaitObject<boolean> {
     if (this.#waitObj === undefined) {
@@ -117,27 +121,26 @@ export class ResourceCapacitySource {
     return this.#waitObj;
   }
 
+  /**
+   * Advanced: how many runners are waiting right now because this level lacks capacity for their next task
+   * (not counting waits caused by an ancestor). A `HierarchicalBalancer` counts such a child as busy.
+   */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
   /** Advanced: true when `resource` is tracked at this level (ancestors are not consulted). */
   tracks(resource: string): boolean {
     return this.#ledger.has(resource);
   }
 
   /**
-   * Advanced API used by the runner and integrations: resolves at the next capacity-increasing event
-   * (release, setLimits, reset, increment, reconcile) at this source or any ancestor. Every caller is woken.
-   * Spurious wake-ups are possible; re-check after waking.
+   * Advanced: resolves at the next capacity-increasing event (release, setLimits, setCeilings, reset, increment,
+   * reconcile) at this source or any ancestor. Every caller is woken. Spurious wake-ups are possible; re-check
+   * after waking.
    */
   changed(): Promise<void> {
-    const parent = this.#parent;
-    if (parent !== undefined) {
-      // Forward each ancestor generation into this level's broadcast once, however often we are called.
-      const upstream = parent.changed();
-      if (upstream !== this.#watchedParent) {
-        this.#watchedParent = upstream;
-        void upstream.then(() => this.#changed.notify());
-      }
-    }
-    return this.#changed.wait();
+    return this.#changedHereOrAbove();
   }
 
   /**
@@ -154,7 +157,7 @@ export class ResourceCapacitySource {
    */
   canAcquire(cost: ResourceCost): boolean {
     const r = compileCost(cost);
-    return r.ok && this.canAcquireCompiled(r.compiled);
+    return r.ok && costFits(this.#view().bind(r.compiled).hold);
   }
 
   /**
@@ -163,54 +166,67 @@ export class ResourceCapacitySource {
    * Emits no metrics and signals nothing.
    */
   acquireImmediate(cost: ResourceCost): void {
-    const c = compileCostOrThrow(cost);
-    const columns = this.#bind(c);
-    if (!costFits(c.flat)) {
-      const short = costShortfall(c, columns)!;
+    const b = this.#view().bind(compileCostOrThrow(cost));
+    if (!costFits(b.hold)) {
+      const short = costShortfall(b)!;
       throw new InsufficientCapacityError(short.resource, short.requested, short.available, short.level);
     }
-    costTake(c.flat);
+    costTake(b.hold);
+    this.#direct.took(b.compiled.shape, b.hold);
   }
 
   /**
-   * Atomic check-and-take (D5). On failure nothing changes; an invalid amount is refused with reason
-   * `invalid_cost`. Emits `onTryAcquireAccepted` to the collector of every level that took the cost, or
-   * `onTryAcquireRejected` to this level's collector.
+   * Atomic check-and-take. On failure nothing changes; an invalid amount is refused with reason `invalid_cost`.
+   * Emits `onTryAcquireAccepted` to the collector of every level that took the cost, or `onTryAcquireRejected`
+   * to this level's collector.
    */
   tryAcquire(cost: ResourceCost): TryAcquireResult {
     const r = compileCost(cost);
     if (!r.ok) {
-      const requested: ResourceCost = { ...cost };
+      const requested: ResourceCost = typeof cost === 'object' && cost !== null ? { ...cost } : {};
       const available = this.#ledger.available();
       if (this.#metrics !== undefined) emitRejected(this.#metrics, requested, available, 'invalid_cost');
       return { ok: false, requested, available, reason: 'invalid_cost' };
     }
-    const c = r.compiled;
-    if (this.tryAcquireCompiled(c)) return { ok: true, requested: c.cost, availableAfter: this.available };
-    const rejected: TryAcquireResult = {
-      ok: false,
-      requested: c.cost,
-      available: this.available,
-      reason: 'insufficient_capacity',
-    };
-    const shortfall = this.findShortfall(c);
+    const chain = this.#view();
+    const b = chain.bind(r.compiled);
+    const requested = r.compiled.cost;
+    if (costFits(b.hold)) {
+      costTake(b.hold);
+      this.#direct.took(b.compiled.shape, b.hold);
+      if (chain.anyMetrics) chain.emitAccepted(requested);
+      return { ok: true, requested, availableAfter: this.available };
+    }
+    const available = this.available;
+    if (this.#metrics !== undefined)
+      emitRejected(this.#metrics, requested, available, 'insufficient_capacity');
+    const rejected: TryAcquireResult = { ok: false, requested, available, reason: 'insufficient_capacity' };
+    const shortfall = costShortfall(b);
     if (shortfall !== undefined) rejected.shortfall = shortfall;
     return rejected;
   }
 
   /**
-   * Returns `cost` here (in use never drops below 0, so availability never exceeds the limit), then releases the
-   * same cost from the parent. Signals and emits `onRelease` at each level reached. `InvalidCostError` for an
-   * invalid amount. A quota ancestor stops the propagation (its release is a no-op).
+   * Gives back `cost`, taken earlier by this source's own `tryAcquire`/`acquireImmediate`, here and up the chain
+   * — exactly what that acquisition took at each level: the release is matched to the oldest outstanding
+   * acquisition of the same cost. Nothing returns to a level that did not lend it (an ancestor that started
+   * tracking a resource later), nothing is freed twice (a release beyond what is outstanding gives back only
+   * what is outstanding), and a level reset since the take gets nothing back. A quota ancestor stops the
+   * propagation (its release is a no-op). Signals and emits `onRelease` at each level reached.
+   * `InvalidCostError` for an invalid amount.
    */
   release(cost: ResourceCost): void {
-    this.releaseCompiled(compileCostOrThrow(cost));
+    const chain = this.#view();
+    const c = compileCostOrThrow(cost);
+    this.#direct.giveBack(c.shape, chain.bind(c).hold);
+    chain.afterRelease(c.cost);
   }
 
   /**
    * Refills: forgets everything in use here (ancestors are untouched). With `limits`, first calls
-   * `setLimits(limits)`. On a pool with work in flight this forgets those holdings, so usage can exceed the
-   * limits until they are released. Signals; emits `onReset`.
+   * `setLimits(limits)`. On a pool with work in flight this forgets those holdings: usage can exceed the limits
+   * until that work ends, and its later release gives nothing back here (it was already forgotten).
+   * Signals; emits `onReset`.
    */
   reset(limits?: ResourceCost): void {
     if (limits !== undefined) this.setLimits(limits);
@@ -235,9 +251,10 @@ export class ResourceCapacitySource {
   }
 
   /**
-   * Sets the given limits; other resources keep theirs and new resources are added. What is in use is kept
-   * (D7): lowering a limit below it admits nothing until enough is released, raising it back never admits more
-   * than the limit. `InvalidLimitError` for an invalid value (nothing changes). Signals; emits `onSetLimits`.
+   * Sets the given limits; other resources keep theirs and new resources are added. What is in use is kept:
+   * lowering a limit below it admits nothing until enough is released, raising it back never admits more than
+   * the limit. A limit above a resource's ceiling raises the ceiling. `InvalidLimitError` for an invalid value
+   * (nothing changes). Signals; emits `onSetLimits`.
    */
   setLimits(newLimits: ResourceCost): void {
     const entries = parseLimitsOrThrow(newLimits);
@@ -251,127 +268,107 @@ export class ResourceCapacitySource {
   }
 
   /**
-   * Corrects an acquisition of `estimated` to `actual`: a surplus is given back (in use not below 0), a deficit
-   * is taken (availability clamps at 0). Propagates to the parent and signals. Release `actual` afterwards.
-   * No metrics event (MET defines none).
+   * Declares the most each listed resource's limit can ever be at this level, so a runner knows which costs can
+   * never fit (refused at once) and which only have to wait. Without a declaration the ceiling is the highest
+   * limit the resource has had. A ceiling below the current limit is raised to the limit; lowering a ceiling
+   * makes waiting tasks above it fail. Each resource must already be tracked here (give it a limit first).
+   * `InvalidLimitError` for an invalid value, `InvalidOptionError` for an untracked resource (nothing changes).
+   * Signals.
+   */
+  setCeilings(ceilings: ResourceCost): void {
+    const entries = parseLimitsOrThrow(ceilings);
+    const slots = [...entries].map(([key, amount]) => {
+      const slot = this.#ledger.get(key);
+      if (slot === undefined)
+        throw new InvalidOptionError(
+          `ceilings.${key}`,
+          amount,
+          'a resource this source tracks (set a limit first)',
+        );
+      return [slot, amount] as const;
+    });
+    for (const [slot, amount] of slots) this.#ledger.setCeiling(slot, amount);
+    this.#signal();
+  }
+
+  /**
+   * Corrects an acquisition of `estimated` to `actual` at this source and every ancestor: a surplus is given back
+   * (in use not below 0), a deficit is taken (availability clamps at 0). Signals every level; emits
+   * `onReconcile` to collectors that have it. Afterwards release `actual`.
+   *
+   * This is for amounts taken with `tryAcquire`/`acquireImmediate`. For a task started by a runner, call
+   * `reconcile(actual)` on the task's context instead: the runner then gives back what the task holds when it
+   * ends. A direct reconcile on a source does not change what a runner holds for its tasks.
    */
   reconcile(estimated: ResourceCost, actual: ResourceCost): void {
-    this.#ledger.reconcile(parseCostOrThrow(estimated), parseCostOrThrow(actual));
-    const m = this.#metrics;
-    if (m?.onReconcile !== undefined)
-      emitReconcile(m, { ...estimated }, { ...actual }, this.#ledger.available());
-    this.#signal();
-    this.#parent?.reconcile(estimated, actual);
+    const e = parseCostOrThrow(estimated);
+    const a = parseCostOrThrow(actual);
+    const chain = this.#view();
+    const follow = (cell: Float64Array, give: boolean, amount: { whole: number; micro: number }): void =>
+      this.#direct.adjusted(cell, give, amount);
+    for (const level of chain.levels) level.ledger.reconcile(e, a, follow);
+    chain.afterReconcile({ ...estimated }, { ...actual });
   }
 
-  /** True iff `cost` could ever fit: valid, and no amount above its limit here or up the chain. */
+  /** True iff `cost` could ever fit: valid, and no amount above its ceiling here or up the chain. */
   validateCost(cost: ResourceCost): boolean {
     const r = compileCost(cost);
-    return r.ok && costExcess(r.compiled, this.#bind(r.compiled)) === undefined;
+    return r.ok && costExcess(this.#view().bind(r.compiled)) === undefined;
   }
 
-  /** Advanced, runner fast path: {@link canAcquire} for a compiled cost. No allocation. */
-  canAcquireCompiled(c: CompiledCost): boolean {
-    this.#bind(c);
-    return costFits(c.flat);
-  }
-
-  /**
-   * Advanced, runner fast path: atomic check-and-take of a compiled cost across the chain; true when taken.
-   * Emits like {@link tryAcquire}: accepted to every level's collector (so a parent's in-flight figures balance
-   * when the release propagates to it), rejected to this level's. No allocation without collectors.
-   */
-  tryAcquireCompiled(c: CompiledCost): boolean {
-    return this.takeCompiled(c) !== undefined;
-  }
-
-  /**
-   * Advanced, runner fast path: {@link tryAcquireCompiled} that returns what it took (or `undefined`, taking
-   * nothing). Give it back with {@link releaseHold}: exactly the amounts taken are returned, even if some level
-   * started tracking one of the cost's resources in between.
-   */
-  takeCompiled(c: CompiledCost): CapacityHold | undefined {
-    this.#bind(c);
-    const hold = c.flat;
-    if (!costFits(hold)) {
-      const m = this.#metrics;
-      if (m !== undefined) emitRejected(m, c.cost, this.#ledger.available(), 'insufficient_capacity');
-      return undefined;
-    }
-    costTake(hold);
-    const chain = this.#chain!;
-    if (chain.anyMetrics) chain.emitAccepted(c.cost);
-    return hold;
-  }
-
-  /** Advanced: gives back what {@link takeCompiled} took on this source. Signals and emits like `release`. */
-  releaseHold(hold: CapacityHold): void {
-    const c = hold.compiled;
-    if (c === undefined) return;
-    costGive(hold);
-    const chain = this.#view();
-    chain.afterRelease(c.cost);
-    // A quota ancestor sees the call (its collector balances) but restores nothing and stops the chain.
-    chain.stopAt?.releaseCompiled(c);
-  }
-
-  /** Advanced, runner fast path: {@link release} for a compiled cost, resolved against the chain as it is now. */
-  releaseCompiled(c: CompiledCost): void {
-    this.#bind(c);
-    this.releaseHold(c.flat);
-  }
-
-  /**
-   * Advanced, for "why pending" diagnostics: the first resource (in level order; 0 = this source, 1 = parent…)
-   * that does not fit now, or `undefined` when the whole cost fits.
-   */
-  findShortfall(c: CompiledCost): CapacityShortfall | undefined {
-    return costShortfall(c, this.#bind(c));
-  }
-
-  /**
-   * Advanced, used by the runner at intake (D9, D12): returns (does not throw) an `UnknownResourceError` when a
-   * cost key is tracked at no level of the chain, or a `CostExceedsLimitError` (with its level) when an amount
-   * exceeds a limit somewhere up the chain; `undefined` when the cost could fit. Invalid amounts are caught
-   * earlier by `compileCost`.
-   */
-  checkCompiled(c: CompiledCost, taskKey: string): UnknownResourceError | CostExceedsLimitError | undefined {
-    const columns = this.#bind(c);
-    const unknown = firstUntracked(c, columns);
-    if (unknown !== undefined) return new UnknownResourceError(taskKey, unknown, this.#view().trackedKeys());
-    const excess = costExcess(c, columns);
-    if (excess === undefined) return undefined;
-    return new CostExceedsLimitError(taskKey, excess.resource, excess.requested, excess.limit, excess.level);
-  }
-
+  /** Wakes everyone waiting on this level: waitObj, changed() callers, and runners. */
   #signal(): void {
     const w = this.#waitObj;
     if (w !== undefined) w.resolve(true);
     else this.#signalledEarly = true;
     this.#changed.notify();
+    for (const listener of this.#listeners) listener();
   }
 
-  // The chain is fixed at construction, so it is resolved once (lazily: a subclass marks itself in its own
-  // constructor, after ours has run).
-  #view(): Chain<ResourceCapacitySource> {
+  #changedHereOrAbove(): Promise<void> {
+    const parent = this.#parent;
+    if (parent !== undefined) {
+      // Forward each ancestor generation into this level's broadcast once, however often we are called. The
+      // ancestor's private wait is used, not its public `changed()`, which a subclass may give side effects.
+      const upstream = parent.#changedHereOrAbove();
+      if (upstream !== this.#watchedParent) {
+        this.#watchedParent = upstream;
+        void upstream.then(() => this.#changed.notify());
+      }
+    }
+    return this.#changed.wait();
+  }
+
+  // The chain is fixed at construction, so it is resolved once (lazily: a subclass registers its traits in its
+  // own constructor, after ours has run).
+  #view(): Chain {
     if (this.#chain === undefined) {
-      const levels: Level[] = [];
+      const levels: ChainLevel[] = [];
       for (let s: ResourceCapacitySource | undefined = this; s !== undefined; s = s.#parent) {
         const source = s;
+        const traits = levelTraits(source);
         levels.push({
-          source,
-          ledger: s.#ledger,
-          metrics: s.#metrics,
-          releaseNoop: isReleaseNoop(s),
+          ledger: source.#ledger,
+          metrics: source.#metrics,
+          releaseNoop: traits?.releaseNoop ?? false,
+          holdOpen: traits?.holdOpen,
+          noteWaiting: () => {
+            source.#waiting++;
+            let counted = true;
+            return () => {
+              if (counted) source.#waiting--;
+              counted = false;
+            };
+          },
           signal: () => source.#signal(),
+          listen: (listener) => {
+            source.#listeners.add(listener);
+            return () => source.#listeners.delete(listener);
+          },
         });
       }
       this.#chain = new Chain(levels);
     }
     return this.#chain;
-  }
-
-  #bind(c: CompiledCost): readonly Column[] {
-    return (this.#chain ?? this.#view()).bind(c);
   }
 }

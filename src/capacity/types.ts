@@ -1,13 +1,14 @@
-import type { CapacityShortfall } from './cost-binding.js';
+import type { ResourceCost, TryAcquireRejectReason } from '../foundation/resource-cost.js';
 
-/**
- * A named amount per resource, such as `{ gpu: 2, cpu: 1 }`. Used both for budgets (limits) and for task costs.
- * Amounts are finite, non-negative numbers with at most 6 digits after the decimal point.
- */
-export type ResourceCost = Record<string, number>;
+export type { ResourceCost, TryAcquireRejectReason } from '../foundation/resource-cost.js';
 
-/** Why `tryAcquire` refused: the cost did not fit, or it was malformed (negative, NaN, infinite, too precise). */
-export type TryAcquireRejectReason = 'insufficient_capacity' | 'invalid_cost';
+/** Which resource at which level (0 = the source itself, 1 = its parent…) does not fit right now. */
+export interface CapacityShortfall {
+  readonly resource: string;
+  readonly level: number;
+  readonly requested: number;
+  readonly available: number;
+}
 
 /** Outcome of {@link ResourceCapacitySource.tryAcquire}: either the cost was taken, or nothing changed. */
 export type TryAcquireResult =

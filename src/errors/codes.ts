@@ -20,7 +20,8 @@ export type AllotErrorCode =
   | 'ALLOT_MISSING_DEPENDENCY'
   | 'ALLOT_CYCLE'
   | 'ALLOT_INVALID_STATE'
-  | 'ALLOT_UNKNOWN_KEY';
+  | 'ALLOT_UNKNOWN_KEY'
+  | 'ALLOT_NOT_SUPPORTED';
 
 /** Marker shared by every allot error class, whatever built-in error it extends. */
 export interface AllotErrorLike extends Error {

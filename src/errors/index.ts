@@ -1,5 +1,6 @@
 export { AllotError, AllotRangeError } from './allot-error.js';
 export {
+  type AmountsProblem,
   CostExceedsLimitError,
   InsufficientCapacityError,
   InvalidCostError,
@@ -17,5 +18,11 @@ export {
 } from './graph-errors.js';
 export { InvalidOptionError } from './option-errors.js';
 export type { TaskAbortReason } from './runner-errors.js';
-export { CallbackError, InvalidTaskError, RunnerBusyError, TaskAbortedError } from './runner-errors.js';
+export {
+  CallbackError,
+  InvalidTaskError,
+  NotSupportedError,
+  RunnerBusyError,
+  TaskAbortedError,
+} from './runner-errors.js';
 export { MissingTaskError, SinkClosedError, SourceClosedError } from './source-errors.js';

@@ -10,10 +10,10 @@ export class InvalidTaskError extends AllotError {
   }
 }
 
-/** Why a task was aborted. */
-export type TaskAbortReason = 'run-ended' | 'cancelled';
+/** Why a task was aborted: its run ended (the consumer left the loop, or an error stopped it) before it finished. */
+export type TaskAbortReason = 'run-ended';
 
-/** A task was stopped before it finished because its run ended early or it was cancelled. */
+/** A task was stopped before it finished because its run ended early. */
 export class TaskAbortedError extends AllotError {
   constructor(
     readonly taskKey: string,
@@ -22,16 +22,25 @@ export class TaskAbortedError extends AllotError {
   ) {
     super(
       'ALLOT_TASK_ABORTED',
-      `Task ${show(taskKey)} (taskId ${taskId}) was aborted: ${
-        reason === 'run-ended' ? 'the run ended before it could finish' : 'it was cancelled'
-      }.`,
+      `Task ${show(taskKey)} (taskId ${taskId}) was aborted: the run ended before it could finish.`,
     );
+  }
+}
+
+/** A task asked for something its runner cannot do (for example `reconcile` under the single-counter runner). */
+export class NotSupportedError extends AllotError {
+  constructor(
+    readonly taskKey: string,
+    readonly operation: string,
+    readonly detail: string,
+  ) {
+    super('ALLOT_NOT_SUPPORTED', `Task ${show(taskKey)}: ${operation} is not supported here: ${detail}.`);
   }
 }
 
 /**
  * An `onComplete` or `onError` callback threw. `thrown` is what the callback threw.
- * For `onComplete` the `cause` is that exception; for `onError` it is the task's own error (D13).
+ * For `onComplete` the `cause` is that exception; for `onError` it is the task's own error, so neither is lost.
  */
 export class CallbackError extends AllotError {
   constructor(

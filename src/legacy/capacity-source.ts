@@ -1,8 +1,8 @@
 import { CostExceedsLimitError } from '../errors/capacity-errors.js';
 import { InvalidOptionError } from '../errors/option-errors.js';
+import { Deque } from '../foundation/deque.js';
 import { Broadcast } from '../pull/broadcast.js';
 import type { Peekable } from '../pull/peekable.js';
-import { FifoQueue } from '../runner/event-queue.js';
 
 /**
  * The legacy single-counter capacity: `maxCapacity` units, of which `currentCapacity` are free, optionally
@@ -32,7 +32,7 @@ export class CapacitySource implements Peekable<number> {
   readonly #parent: CapacitySource | undefined;
   #current: number;
   /** Pending `acquire()` calls, oldest first; each is granted the unit before it is resolved. */
-  readonly #waiters = new FifoQueue<(capacity: number) => void>();
+  readonly #waiters = new Deque<(capacity: number) => void>();
   readonly #changed = new Broadcast();
   /** Descendants currently interested in this source's releases (they have waiters or watchers). */
   readonly #listeners = new Set<() => void>();
@@ -96,7 +96,7 @@ export class CapacitySource implements Peekable<number> {
    * waiting here (waiters keep their turn); returns whether it took one. Never waits.
    */
   tryAcquire(): boolean {
-    if (this.#waiters.size > 0 || !this.#chainHasUnit()) return false;
+    if (this.#waiters.length > 0 || !this.#chainHasUnit()) return false;
     for (let s: CapacitySource | undefined = this; s !== undefined; s = s.#parent) s.#current -= 1;
     return true;
   }
@@ -133,7 +133,7 @@ export class CapacitySource implements Peekable<number> {
 
   /** Grants waiters in order while units are free, then tells watchers and interested descendants. */
   #onChange(): void {
-    while (this.#waiters.size > 0 && this.#chainHasUnit()) {
+    while (this.#waiters.length > 0 && this.#chainHasUnit()) {
       const grant = this.#waiters.shift() as (capacity: number) => void;
       for (let s: CapacitySource | undefined = this; s !== undefined; s = s.#parent) s.#current -= 1;
       grant(this.#current);
@@ -156,7 +156,7 @@ export class CapacitySource implements Peekable<number> {
   #unsubscribeIfIdle(): void {
     const parent = this.#parent;
     if (parent === undefined || !this.#subscribed) return;
-    if (this.#waiters.size > 0 || this.#changed.waiting || this.#listeners.size > 0) return;
+    if (this.#waiters.length > 0 || this.#changed.waiting || this.#listeners.size > 0) return;
     this.#subscribed = false;
     parent.#listeners.delete(this.#onParentChange);
     parent.#unsubscribeIfIdle();

@@ -7,7 +7,7 @@ export type CounterUnit = 1;
 
 /**
  * {@link CapacityGate} over a single-counter {@link CapacitySource}, so the legacy runner runs on the modern
- * run loop (D22). Every step is synchronous: `take` uses `tryAcquire()`, never the waiting `acquire()`, because
+ * run loop. Every step is synchronous: `take` uses `tryAcquire()`, never the waiting `acquire()`, because
  * the run loop finishes admitting before it hands out envelopes, and units come back only as envelopes are
  * handed out: a `take` that waited for a release would wait forever.
  */
@@ -22,7 +22,7 @@ export class CounterGate implements CapacityGate<CounterUnit> {
     return 1;
   }
 
-  /** A chain with a level of maximum 0 can never run anything: the task is reported instead of hanging (D12). */
+  /** A chain with a level of maximum 0 can never run anything: the task is reported instead of hanging. */
   refusal(key: string): Error | undefined {
     const level = zeroCapacityLevel(this.#source);
     return level === undefined ? undefined : new CostExceedsLimitError(key, 'capacity', 1, 0, level);
@@ -40,7 +40,19 @@ export class CounterGate implements CapacityGate<CounterUnit> {
     void this.#source.release();
   }
 
-  changed(): Promise<void> {
-    return this.#source.changed();
+  onChange(listener: () => void): () => void {
+    let active = true;
+    // Re-armed before the listener runs, so a release landing while the run re-checks is not missed.
+    const arm = (): void => {
+      void this.#source.changed().then(() => {
+        if (!active) return;
+        arm();
+        listener();
+      });
+    };
+    arm();
+    return () => {
+      active = false;
+    };
   }
 }

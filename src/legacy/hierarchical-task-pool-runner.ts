@@ -1,7 +1,7 @@
 import type { TaskSourceLike } from '../runner/fifo-admission.js';
 import { RunGuard } from '../runner/run-guard.js';
 import { TaskRun } from '../runner/task-run.js';
-import type { TaskProgressEnvelope } from '../runner/types.js';
+import type { TaskRunGenerator } from '../runner/types.js';
 import type { CapacitySource } from './capacity-source.js';
 import { CounterGate, type CounterUnit } from './counter-gate.js';
 import { type LegacyTaskRunner, LegacyTaskSource } from './legacy-task-source.js';
@@ -10,11 +10,11 @@ import { type LegacyTaskRunner, LegacyTaskSource } from './legacy-task-source.js
  * The legacy runner: runs bare task functions from a peekable source, one unit of a single-counter
  * {@link CapacitySource} (and of each of its ancestors) per task.
  *
- * It is the modern `ScheduledTaskPoolRunner` run loop with a one-unit-per-task gate (D22), so everything that
+ * It is the modern `ScheduledTaskPoolRunner` run loop with a one-unit-per-task gate, so everything that
  * loop guarantees holds here too: strict FIFO admission, release before `FINAL`/`ERROR`, `stopOnError`,
- * consumer pacing, early-exit cleanup (D14) and the same `TaskProgressEnvelope`s, whose `key` is `task-<n>`
+ * consumer pacing, early-exit cleanup and the same `TaskProgressEnvelope`s, whose `key` is `task-<n>`
  * with n equal to `taskId`. A function whose result has `Symbol.asyncIterator` streams (no constructor-name
- * check); an `async` function that resolves to a generator streams too (API.md §6.17).
+ * check); an `async` function that resolves to a generator streams too.
  *
  * @example
  * ```ts
@@ -61,7 +61,7 @@ export class HierarchicalTaskPoolRunner<I, O> {
    *   `false`: failures arrive as `ERROR` envelopes and the run goes on.
    * @throws {@link RunnerBusyError} when this runner is already running.
    */
-  runTasks(stopOnError = true): AsyncGenerator<TaskProgressEnvelope<I, O>, void, unknown> {
+  runTasks(stopOnError = true): TaskRunGenerator<I, O> {
     // A fresh adapter per run, so keys restart at task-1 together with taskId.
     const run = new TaskRun<I, O, CounterUnit>(
       new LegacyTaskSource(this.#source),

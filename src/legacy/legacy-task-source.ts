@@ -3,7 +3,7 @@ import type { ScheduledTask, TaskContext } from '../runner/types.js';
 
 /**
  * A legacy task: a bare function returning a promise (one result) or an async generator (progress values,
- * then a result), or an `async` function that resolves to such a generator (API.md §6.17). It receives the
+ * then a result), or an `async` function that resolves to such a generator. It receives the
  * same {@link TaskContext} as a modern task and may ignore it.
  */
 export type LegacyTaskRunner<I, O> = (
@@ -50,6 +50,6 @@ function keyFor(n: number): string {
 function toTask<I, O>(fn: unknown, n: number): ScheduledTask<I, O> {
   const key = keyFor(n);
   if (typeof fn !== 'function') return { key, runner: fn } as unknown as ScheduledTask<I, O>;
-  // The shared run loop detects streams (also a promise that resolves to one, API.md §6.17).
+  // The shared run loop detects streams (also a promise that resolves to one).
   return { key, runner: fn as ScheduledTask<I, O>['runner'] };
 }

@@ -1,4 +1,4 @@
-import type { ResourceCost } from '../capacity/types.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
 import { requireFinite, requireWindowMs, roundMicro } from './checks.js';
 import { Counter } from './counter.js';
 import { RollingWindow } from './rolling-window.js';

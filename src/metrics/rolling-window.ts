@@ -1,5 +1,5 @@
+import { Deque } from '../foundation/deque.js';
 import { requireFinite, requireWindowMs } from './checks.js';
-import { Deque } from './deque.js';
 import type { IRollingWindow, RollingWindowStats } from './types.js';
 
 /** Observations that share one timestamp, merged so memory is bounded by distinct timestamps in the window. */

@@ -1,4 +1,4 @@
-import type { ResourceCost, TryAcquireRejectReason } from '../capacity/types.js';
+import type { ResourceCost, TryAcquireRejectReason } from '../foundation/resource-cost.js';
 
 /** Aggregate of the values a {@link RollingWindow} saw inside its window. */
 export interface RollingWindowStats {
@@ -17,19 +17,25 @@ export interface RollingWindowStats {
 }
 
 /** A `tryAcquire` (or runner acquisition) that took its cost. */
-export interface CapacityTryAcquireAcceptedEvent {
+export interface CapacityAcquireAcceptedEvent {
   atMs: number;
   requested: Readonly<ResourceCost>;
   availableAfter: Readonly<ResourceCost>;
 }
 
 /** A `tryAcquire` that changed nothing. */
-export interface CapacityTryAcquireRejectedEvent {
+export interface CapacityAcquireRejectedEvent {
   atMs: number;
   requested: Readonly<ResourceCost>;
   available: Readonly<ResourceCost>;
   reason: TryAcquireRejectReason;
 }
+
+/** Another name for {@link CapacityAcquireAcceptedEvent}. */
+export type CapacityTryAcquireAcceptedEvent = CapacityAcquireAcceptedEvent;
+
+/** Another name for {@link CapacityAcquireRejectedEvent}. */
+export type CapacityTryAcquireRejectedEvent = CapacityAcquireRejectedEvent;
 
 /** A `release` that returned capacity. */
 export interface CapacityReleaseEvent {
@@ -98,8 +104,8 @@ export interface CapacityMetricsSnapshot {
 
 /** Receives capacity events from a {@link ResourceCapacitySource} and summarises them. */
 export interface ICapacityMetricsCollector {
-  onTryAcquireAccepted(e: CapacityTryAcquireAcceptedEvent): void;
-  onTryAcquireRejected(e: CapacityTryAcquireRejectedEvent): void;
+  onTryAcquireAccepted(e: CapacityAcquireAcceptedEvent): void;
+  onTryAcquireRejected(e: CapacityAcquireRejectedEvent): void;
   onRelease(e: CapacityReleaseEvent): void;
   onReset(e: CapacityResetEvent): void;
   onIncrement(e: CapacityIncrementEvent): void;
@@ -142,18 +148,39 @@ export interface IDuration {
 /** Attributes attached to a metric sample, such as `{ pool: 'gpu-a' }`. */
 export type MetricAttrs = Record<string, string | number | boolean>;
 
-/** Plain summary of what a {@link MetricsSink} has recorded. */
+/**
+ * A point-in-time set of metrics handed to a {@link MetricsSink}: the capacity figures of a collector, and room
+ * for chain (pipeline) metrics, which allot does not produce itself.
+ */
 export interface MetricsSnapshot {
+  /** When the snapshot was taken, in epoch milliseconds. */
+  capturedAtMs: number;
+  /** A capacity collector's figures, such as `DefaultCapacityMetricsCollector.snapshot()`. */
+  capacity?: CapacityMetricsSnapshot;
+  /** Figures of a processing chain, in whatever shape its producer uses. */
+  chain?: Readonly<Record<string, unknown>>;
+}
+
+/** Plain summary of the counters, gauges and durations a sink has recorded (for sinks that keep them). */
+export interface RecordedMetrics {
   counters: Record<string, number>;
   gauges: Record<string, number>;
   durations: Record<string, RollingWindowStats>;
 }
 
-/** Destination for metrics (an exporter). Only `counter`, `gauge` and `duration` are required. */
+/**
+ * Destination for metrics (an exporter to Prometheus, StatsD, logs…). Only `counter`, `gauge` and `duration`
+ * are required.
+ */
 export interface MetricsSink {
+  /** Adds `delta` (default 1) to the counter `name`. */
   counter(name: string, delta?: number, attrs?: MetricAttrs): void;
+  /** Sets the gauge `name` to `value`. */
   gauge(name: string, value: number, attrs?: MetricAttrs): void;
+  /** Records one duration of `ms` milliseconds under `name`. */
   duration(name: string, ms: number, attrs?: MetricAttrs): void;
-  snapshot?(): MetricsSnapshot;
+  /** Receives a whole snapshot to export at once. */
+  snapshot?(snapshot: MetricsSnapshot): void;
+  /** Pushes out anything buffered. */
   flush?(): void | Promise<void>;
 }

@@ -1,10 +1,10 @@
-/** Drain order of a {@link SourceBufferObj}: `FIFO` takes from the front (`shift`), `LIFO` from the back (`pop`). */
-export const BufferMode = {
+/**
+ * Drain order of a {@link SourceBufferObj}: `FIFO` takes from the front (as `shift`), `LIFO` from the back
+ * (as `pop`). A TypeScript enum, as documented: `BufferMode.FIFO === 0`, `BufferMode[1] === 'LIFO'`.
+ */
+export enum BufferMode {
   /** First in, first out: items come out in buffer order. */
-  FIFO: 'FIFO',
+  FIFO = 0,
   /** Last in, first out: the last item of the buffer comes out first. */
-  LIFO: 'LIFO',
-} as const;
-
-/** One of the {@link BufferMode} values. */
-export type BufferMode = (typeof BufferMode)[keyof typeof BufferMode];
+  LIFO = 1,
+}

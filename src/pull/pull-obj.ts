@@ -1,3 +1,5 @@
+import { takeNow } from './take-now.js';
+
 /** The result every `next()` gives once a pull object is done. Shared and frozen: nothing is allocated per call. */
 const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const DONE_PROMISE: Promise<IteratorReturnResult<undefined>> = Promise.resolve(DONE_RESULT);
@@ -8,7 +10,7 @@ const ignore = (): void => {};
  * Base of every pull (consumer-driven) object: an async iterable backed by the generator that
  * {@link PullObj.pull_impl} returns.
  *
- * Lifecycle (DECISIONS D3): when `pull_impl` returns or throws, the object is done for good: `done` is true and
+ * Lifecycle: when `pull_impl` returns or throws, the object is done for good: `done` is true and
  * every later `next()` resolves `{ done: true, value: undefined }`. There is no automatic re-initialisation.
  *
  * - `return(value?)` ends the object at once (as `return()` on a generator); pulls already in flight settle first.
@@ -72,18 +74,36 @@ export class PullObj<T> implements AsyncIterable<T> {
     return this._done;
   }
 
-  /** Pulls the next item. Resolves `{ done: true }` once the object has ended. */
-  next(): Promise<IteratorResult<T, T | undefined>> {
+  /**
+   * Pulls the next item. Resolves `{ done: true, value: undefined }` once the object has ended.
+   *
+   * The value is typed `T` in both cases, as the documented `IteratorResult<T>` allowed: code that learns the
+   * object is not done some other way (its own `done` getter, a `peek()` that showed an item) can read
+   * `result.value` without a cast. Check `result.done` before trusting `value` otherwise.
+   */
+  next(): Promise<IteratorResult<T, T>> {
+    return this.#next() as Promise<IteratorResult<T, T>>;
+  }
+
+  #next(): Promise<IteratorResult<T, T | undefined>> {
     const generator = this.generator;
     if (generator === undefined || this._done || this.closing) return this.#afterEnd();
-    if (this.#inflight === 0) {
-      const ready = this.pull_now();
-      if (ready !== undefined) return Promise.resolve(this.handle_result(ready));
-    }
+    const ready = this[takeNow]();
+    if (ready !== undefined) return Promise.resolve(ready);
     this.#inflight++;
     const promise = generator.next().then(this.#onResult, this.#onError);
     this.#tail = promise;
     return promise;
+  }
+
+  /**
+   * Internal (the runner's fast path): the next item at once when {@link PullObj.pull_now} has one and no other
+   * pull is in flight, else `undefined` (then call `next()`). Consumes the item exactly as `next()` would.
+   */
+  [takeNow](): IteratorResult<T, T | undefined> | undefined {
+    if (this.#inflight !== 0 || this.generator === undefined || this._done || this.closing) return undefined;
+    const ready = this.pull_now();
+    return ready === undefined ? undefined : this.handle_result(ready);
   }
 
   /** Ends the object now and returns the generator (its `finally` blocks run); resolves `{ done: true, value }`. */

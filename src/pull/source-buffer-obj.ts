@@ -2,9 +2,12 @@ import { BufferMode } from './buffer-mode.js';
 import type { Peekable } from './peekable.js';
 import { SourceObj } from './source-obj.js';
 
+/** Delivered slots at the front of the array are cut off once there are more than this many and they are the majority. */
+const COMPACT_AFTER = 1024;
+
 /**
  * A source that drains an array: front first in FIFO mode, back first in LIFO mode. It ends once it finds the
- * array empty (D3). Items added to `buffer` before then are delivered.
+ * array empty: it does not restart. Items added to `buffer` before then are delivered.
  *
  * FIFO draining moves a head index instead of calling `shift()` (which copies large arrays, making a long
  * drain quadratic); consumed items are cut off the array in place, in amortised O(1). Reading `buffer` always
@@ -16,8 +19,8 @@ export class SourceBufferObj<T> extends SourceObj<T> implements Peekable<T> {
   /** Drain order. */
   protected mode: BufferMode;
   /**
-   * Kept for compatibility with the original API, where it stopped re-initialisation. Sources always end (D3),
-   * so it changes nothing.
+   * Kept for compatibility with the original API, where it stopped re-initialisation. Sources always end once
+   * drained, so it changes nothing.
    */
   protected readonly one_shot: boolean;
   #items: T[];
@@ -26,7 +29,7 @@ export class SourceBufferObj<T> extends SourceObj<T> implements Peekable<T> {
 
   /**
    * @param buffer - the items to deliver; used as is, not copied
-   * @param one_shot - accepted for compatibility; no effect (sources always end, D3)
+   * @param one_shot - accepted for compatibility; no effect (sources always end once drained)
    * @param mode - drain order, FIFO by default
    */
   constructor(buffer: T[] = [], one_shot = false, mode: BufferMode = BufferMode.FIFO) {
@@ -75,9 +78,11 @@ export class SourceBufferObj<T> extends SourceObj<T> implements Peekable<T> {
   #take(): T {
     const items = this.#items;
     if (this.mode === BufferMode.LIFO) return items.pop() as T;
-    const item = items[this.#head++] as T;
-    // Trim the delivered prefix once it dominates: amortised O(1) per item, memory stays bounded.
-    if (this.#head > 1024 && this.#head * 2 > items.length) this.#compact();
+    const item = items[this.#head] as T;
+    // Drop the reference at once, so a delivered item can be collected as soon as its consumer is done with it.
+    items[this.#head++] = undefined as T;
+    // Trim the delivered prefix once it dominates: amortised O(1) per item.
+    if (this.#head > COMPACT_AFTER && this.#head * 2 > items.length) this.#compact();
     return item;
   }
 

@@ -2,7 +2,7 @@
  * A single-consumer signal carrying a value, as in the original documentation.
  *
  * `resolve(v)` hands `v` to the oldest pending `wait()`, or stores it when nobody waits (last value wins).
- * `reject(e)` is sticky: every later wait throws. `stop()` ends iteration.
+ * `reject(e)` is sticky: every later wait throws. `stop()` ends iteration once a value already sent is read.
  * Several concurrent waiters are served in FIFO order, one value each, like calls to an async generator's
  * `next()`. For broadcast wake-ups use {@link Broadcast}.
  */
@@ -32,13 +32,13 @@ export class WaitObject<T = boolean> implements AsyncIterable<T> {
   /** Waits for the next value: returns a stored one at once, throws a stored error, or waits. */
   wait(): Promise<IteratorResult<T>> {
     if (this.#hasError) return Promise.reject(this.#error);
-    if (this.#stopped) return Promise.resolve({ done: true, value: undefined });
     if (this.#hasValue) {
       const value = this.#value as T;
       this.#hasValue = false;
       this.#value = undefined;
       return Promise.resolve({ done: false, value });
     }
+    if (this.#stopped) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
     });
@@ -69,12 +69,14 @@ export class WaitObject<T = boolean> implements AsyncIterable<T> {
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
   }
 
-  /** Ends iteration: current and future waits resolve `{ done: true }`. */
+  /**
+   * Ends iteration: current waits resolve `{ done: true }`; a value sent before and not yet read is still
+   * delivered to the next wait, and every wait after that resolves `{ done: true }`. Later `resolve` calls are
+   * ignored.
+   */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#hasValue = false;
-    this.#value = undefined;
     for (const waiter of this.#waiters.splice(0)) waiter.resolve({ done: true, value: undefined });
   }
 

@@ -1,3 +1,5 @@
+import type { ResourceCost } from '../foundation/resource-cost.js';
+
 /**
  * The runner's only view of capacity. One place decides whether a task fits, takes its cost and gives it back,
  * so a remote capacity (whose `take` must await) or the legacy single counter plug in without touching the loop.
@@ -6,21 +8,41 @@
  * the matching `release` gives back exactly that.
  */
 export interface CapacityGate<P, H = P> {
-  /** Compiles a task's cost once; returns an error (not thrown) when the cost itself is malformed. */
-  prepare(key: string, cost: Readonly<Record<string, number>> | undefined): P | Error;
-  /** An error when the cost can never be met under the current limits (unknown resource, over a limit). */
+  /**
+   * Prepares a task's cost once. Returns an error (not thrown) when the cost is malformed or names a resource
+   * that no level of the capacity tracks: such a task can never run.
+   */
+  prepare(key: string, cost: Readonly<ResourceCost> | undefined): P | Error;
+  /**
+   * Asked only when the cost does not fit now: an error when it can never fit (above the most some level can
+   * ever have), `undefined` when it only has to wait.
+   */
   refusal(key: string, prepared: P): Error | undefined;
   /** Whether the cost fits right now. */
   fits(prepared: P): boolean;
   /**
    * Takes the cost if it fits, atomically, and says what it took; `undefined` leaves everything unchanged.
-   * A promise must settle promptly
-   * (a remote round trip): it must never wait for capacity to free up, because releases happen in the same
-   * loop that awaits it. Waiting is the job of {@link CapacityGate.changed}.
+   * A promise must settle promptly (a remote round trip): it must never wait for capacity to free up, because
+   * releases happen in the same loop that awaits it. Waiting is the job of {@link CapacityGate.onChange}.
    */
   take(prepared: P): H | undefined | Promise<H | undefined>;
-  /** Gives back what one `take` took. Called exactly once per successful `take`. */
+  /** Gives back what one `take` took (as adjusted since). Called exactly once per successful `take`. */
   release(hold: H): void;
-  /** Resolves at the next change that may let a waiting cost fit; shared by all waiters. */
-  changed(): Promise<void>;
+  /**
+   * Calls `listener` at every change that may let a waiting cost fit, until the returned function is called.
+   * The run subscribes once and listens for its whole life, so no wake-up can fall between a failed check and
+   * the start of a wait.
+   */
+  onChange(listener: () => void): () => void;
+  /**
+   * Optional: replaces what `hold` holds by `actual`, taking or giving back the difference at once (a task
+   * learned its real size). Throws for a malformed cost or an unknown resource, changing nothing.
+   */
+  adjust?(key: string, hold: H, actual: Readonly<ResourceCost>): void;
+  /**
+   * Optional: called when the run blocks on `prepared`; returns the function to call when it stops waiting.
+   * Lets the capacity record the wait (a balancer grows a pool runners wait on) and keep the process alive while
+   * the wait is one that time ends by itself (a quota's refill timer).
+   */
+  waitFor?(prepared: P): () => void;
 }

@@ -1,5 +1,6 @@
 import { InvalidTaskError } from '../errors/runner-errors.js';
 import type { Peekable } from '../pull/peekable.js';
+import { type TakesNow, takeNow } from '../pull/take-now.js';
 import type { CapacityGate } from './capacity-gate.js';
 import { TaskRecord } from './task-record.js';
 import type { ScheduledTask } from './types.js';
@@ -15,93 +16,89 @@ export type TaskSourceLike<T> = Peekable<T> & {
 };
 
 /** What one admission step decided. */
-export const Step = {
-  /** `taken` holds a task whose cost was taken: start it. */
-  Start: 0,
-  /** `taken` holds a task that was consumed but can never run; `refusal` says why. */
-  Refuse: 1,
-  /** The head task does not fit yet: wait for capacity to change. */
-  Blocked: 2,
+export type Admission<I, O, P, H> =
+  /** A task whose cost was taken: start it. */
+  | { readonly kind: 'start'; readonly record: TaskRecord<I, O, P, H> }
+  /** A task that was consumed but can never run, and why. */
+  | { readonly kind: 'refuse'; readonly record: TaskRecord<I, O, P, H>; readonly error: Error }
+  /**
+   * The head task does not fit yet: wait for capacity to change. `prepared` is its cost; `sourceChanged` is set
+   * when the head is only peeked (not taken), so a new head may replace it.
+   */
+  | { readonly kind: 'blocked'; readonly prepared: P; readonly sourceChanged: Promise<void> | undefined }
   /** Waiting for the source to deliver something (one pending `next()`). */
-  Waiting: 3,
+  | { readonly kind: 'waiting' }
   /** The source is finished. */
-  Done: 4,
-} as const;
-/** One of the {@link Step} values. */
-export type Step = (typeof Step)[keyof typeof Step];
+  | { readonly kind: 'done' };
+
+const WAITING = Object.freeze({ kind: 'waiting' as const });
+const DONE = Object.freeze({ kind: 'done' as const });
 
 /**
  * Strict FIFO peek-check-acquire, the documented protocol: look at the head, consume it only when its cost fits
- * (or when it can never fit, to report it), never start a later task ahead of a blocked head.
+ * (or when it can never run, to report it), never start a later task ahead of a blocked head.
  * This is the runner's one "which task next?" decision point; backfill or fair sharing replace this class.
+ *
+ * A task delivered by the pending `next()` of an open source that had nothing to show (a source that is open
+ * but empty gets exactly one pending pull, never polling) has already been taken from the source. If it does not
+ * fit, it is held here until it does, and anything the source shows meanwhile waits behind it, whatever its
+ * priority.
  */
 export class FifoAdmission<I, O, P, H = P> {
-  /** The task decided on by the last `Start`/`Refuse` step. */
-  taken: TaskRecord<I, O, P, H> | undefined;
-  refusal: Error | undefined;
-  /**
-   * After a `Blocked` step: the gate's change signal, taken in the same tick as the failed check, so a release
-   * that lands before the run starts waiting still wakes it.
-   */
-  wakeOnChange: Promise<void> | undefined;
-  /** After a `Blocked` step on a peeked head: the source's change signal, if it has one. */
-  wakeOnSourceChange: Promise<void> | undefined;
-  #source: TaskSourceLike<ScheduledTask<I, O>>;
-  #gate: CapacityGate<P, H>;
-  #run: { poke(): void };
+  readonly #source: TaskSourceLike<ScheduledTask<I, O>> & TakesNow<ScheduledTask<I, O>>;
+  readonly #gate: CapacityGate<P, H>;
+  readonly #onArrival: () => void;
   #nextTaskId = 0;
-  /** A consumed task waiting for its cost to fit (D25). */
+  /** A consumed task waiting for its cost to fit. */
   #held: TaskRecord<I, O, P, H> | undefined;
   #sourceDone = false;
   #pendingNext: Promise<void> | undefined;
-  #arrived: { task: ScheduledTask<I, O> } | undefined;
+  #arrived: { task: unknown } | undefined;
   #sourceError: { error: unknown } | undefined;
   #closed = false;
   /** After `close()`: where a task delivered late by the pending pull goes (it is reported, never run). */
   #lateHandler: ((task: TaskRecord<I, O, P, H>) => void) | undefined;
-  /** One-slot cache by cost object: the head is prepared when peeked and reused when it is consumed. */
-  #lastCost: unknown;
-  #lastPrepared: P | undefined;
 
-  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P, H>, run: { poke(): void }) {
+  /**
+   * @param onArrival - called when the pending pull delivers (an item, the end, or an error): step again
+   */
+  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P, H>, onArrival: () => void) {
     this.#source = source;
     this.#gate = gate;
-    this.#run = run;
+    this.#onArrival = onArrival;
   }
 
-  /** Decides the next move. Synchronous unless it has to pull from the source or await the gate. */
-  step(): Step | Promise<Step> {
+  /**
+   * Decides the next move. Synchronous unless it has to pull from a source that cannot hand over its head at
+   * once, or await the gate. Throws (or rejects with) the source's error when the source failed.
+   */
+  step(): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
     if (this.#sourceError !== undefined) throw this.#sourceError.error;
     const held = this.#held;
-    if (held !== undefined) return this.#tryHeld(held);
-    if (this.#arrived !== undefined) {
-      const { task } = this.#arrived;
+    if (held !== undefined) return this.#tryTake(held);
+    const arrived = this.#arrived;
+    if (arrived !== undefined) {
       this.#arrived = undefined;
-      return this.#admitTaken(task);
+      return this.#admit(arrived.task);
     }
-    if (this.#sourceDone) return Step.Done;
-    if (this.#pendingNext !== undefined) return Step.Waiting;
+    if (this.#sourceDone) return DONE;
+    if (this.#pendingNext !== undefined) return WAITING;
     const head = this.#source.peek();
     if (head === undefined) {
       this.#pullWhenReady();
-      return Step.Waiting;
+      return WAITING;
     }
-    const prepared = this.#prepare(head);
-    if (!(prepared instanceof Error) && !this.#gate.fits(prepared)) {
-      // Blocked unless it can never fit, in which case it is consumed and reported.
-      if (this.#gate.refusal(keyOf(head), prepared) === undefined) {
-        // Only a peeked head can be overtaken by a new one; a held task is already taken (D25).
-        this.wakeOnSourceChange = this.#source.changed?.();
-        return this.#blocked();
+    // A head that is not a valid task (null, a number, no runner…) is consumed and reported at once.
+    if (invalidTask(head) === undefined) {
+      const prepared = this.#gate.prepare(keyOf(head), head.cost);
+      if (!(prepared instanceof Error) && !this.#gate.fits(prepared)) {
+        // Blocked unless it can never run, in which case it is consumed and reported.
+        if (this.#gate.refusal(keyOf(head), prepared) === undefined) {
+          return { kind: 'blocked', prepared, sourceChanged: this.#source.changed?.() };
+        }
       }
     }
-    return this.#source.next().then((r) => {
-      if (r.done === true) {
-        this.#sourceDone = true;
-        return Step.Done;
-      }
-      return this.#admitTaken(r.value);
-    });
+    return this.#consume();
   }
 
   /** Stops admitting: returns the held task (never started) and routes a late pull to `onLate`. */
@@ -116,7 +113,22 @@ export class FifoAdmission<I, O, P, H = P> {
     return orphans;
   }
 
-  /** One `next()` kept across loop turns for a source that is open but shows no head (D15). */
+  /** Takes the head from the source: at once when the source can hand it over, else through `next()`. */
+  #consume(): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
+    const now = this.#source[takeNow]?.();
+    if (now !== undefined) return this.#delivered(now);
+    return this.#source.next().then((r) => this.#delivered(r));
+  }
+
+  #delivered(r: IteratorResult<unknown, unknown>): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
+    if (r.done === true) {
+      this.#sourceDone = true;
+      return DONE;
+    }
+    return this.#admit(r.value);
+  }
+
+  /** One `next()` kept across loop turns for a source that is open but shows no head. */
   #pullWhenReady(): void {
     this.#pendingNext = this.#source.next().then(
       (r) => {
@@ -124,85 +136,73 @@ export class FifoAdmission<I, O, P, H = P> {
         if (r.done === true) this.#sourceDone = true;
         else if (this.#closed) this.#lateHandler?.(this.#record(r.value, undefined));
         else this.#arrived = { task: r.value };
-        this.#run.poke();
+        this.#onArrival();
       },
       (error: unknown) => {
         this.#pendingNext = undefined;
         if (!this.#closed) this.#sourceError = { error };
-        this.#run.poke();
+        this.#onArrival();
       },
     );
   }
 
-  #admitTaken(task: ScheduledTask<I, O>): Step | Promise<Step> {
+  /** A task just taken from the source: report it if malformed, else take its cost or hold it. */
+  #admit(task: unknown): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
     const invalid = invalidTask(task);
     if (invalid !== undefined) return this.#refuse(this.#record(task, undefined), invalid);
-    const prepared = this.#prepare(task);
+    const valid = task as ScheduledTask<I, O>;
+    const prepared = this.#gate.prepare(keyOf(valid), valid.cost);
     if (prepared instanceof Error) return this.#refuse(this.#record(task, undefined), prepared);
-    return this.#tryHeld(this.#record(task, prepared));
+    return this.#tryTake(this.#record(task, prepared));
   }
 
-  #tryHeld(record: TaskRecord<I, O, P, H>): Step | Promise<Step> {
-    const prepared = record.prepared as P;
-    const refusal = this.#gate.refusal(record.key, prepared);
-    if (refusal !== undefined) {
-      this.#held = undefined;
-      return this.#refuse(record, refusal);
-    }
-    const took = this.#gate.take(prepared);
+  #tryTake(record: TaskRecord<I, O, P, H>): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
+    const took = this.#gate.take(record.prepared);
     if (took instanceof Promise) return took.then((hold) => this.#afterTake(record, hold));
     return this.#afterTake(record, took);
   }
 
-  #afterTake(record: TaskRecord<I, O, P, H>, hold: H | undefined): Step {
-    if (hold === undefined) {
-      this.#held = record;
-      return this.#blocked();
+  #afterTake(record: TaskRecord<I, O, P, H>, hold: H | undefined): Admission<I, O, P, H> {
+    if (hold !== undefined) {
+      this.#held = undefined;
+      record.holds(hold);
+      return { kind: 'start', record };
     }
-    this.#held = undefined;
-    record.hold = hold;
-    this.taken = record;
-    return Step.Start;
-  }
-
-  #blocked(): Step {
-    this.wakeOnChange = this.#gate.changed();
-    if (this.#held !== undefined) this.wakeOnSourceChange = undefined;
-    return Step.Blocked;
-  }
-
-  #refuse(record: TaskRecord<I, O, P, H>, error: Error): Step {
-    this.taken = record;
-    this.refusal = error;
-    return Step.Refuse;
-  }
-
-  #record(task: ScheduledTask<I, O>, prepared: P | undefined): TaskRecord<I, O, P, H> {
-    return new TaskRecord<I, O, P, H>(task, keyOf(task), ++this.#nextTaskId, prepared as P);
-  }
-
-  #prepare(task: ScheduledTask<I, O>): P | Error {
-    const cost = task.cost;
-    if (cost !== undefined && cost === this.#lastCost) return this.#lastPrepared as P;
-    const prepared = this.#gate.prepare(keyOf(task), cost);
-    // An error names its task, so only successes are reused.
-    if (!(prepared instanceof Error)) {
-      this.#lastCost = cost;
-      this.#lastPrepared = prepared;
+    // Refusals are checked only for costs that do not fit: one that fits can certainly run.
+    const refusal = this.#gate.refusal(record.key, record.prepared);
+    if (refusal !== undefined) {
+      this.#held = undefined;
+      return this.#refuse(record, refusal);
     }
-    return prepared;
+    this.#held = record;
+    return { kind: 'blocked', prepared: record.prepared, sourceChanged: undefined };
+  }
+
+  #refuse(record: TaskRecord<I, O, P, H>, error: Error): Admission<I, O, P, H> {
+    return { kind: 'refuse', record, error };
+  }
+
+  #record(task: unknown, prepared: P | undefined): TaskRecord<I, O, P, H> {
+    return new TaskRecord<I, O, P, H>(
+      task as ScheduledTask<I, O>,
+      keyOf(task),
+      ++this.#nextTaskId,
+      prepared as P,
+      this.#gate,
+    );
   }
 }
 
-/** The task's key as a string, even for a malformed task. */
+/** The task's key as a string, even for a malformed task (an item that is not an object is named by itself). */
 export function keyOf(task: unknown): string {
-  const key = (task as { key?: unknown } | null | undefined)?.key;
+  if (task === null || typeof task !== 'object') return String(task);
+  const key = (task as { key?: unknown }).key;
   return typeof key === 'string' ? key : String(key);
 }
 
 function invalidTask(task: unknown): Error | undefined {
   if (task === null || typeof task !== 'object')
-    return new InvalidTaskError(keyOf(task), `got ${typeof task}`);
+    return new InvalidTaskError(keyOf(task), `got ${task === null ? 'null' : typeof task}`);
   if (typeof (task as { runner?: unknown }).runner !== 'function') {
     return new InvalidTaskError(keyOf(task), '`runner` must be a function');
   }

@@ -1,65 +1,102 @@
-import { type CompiledCost, compileCost } from '../capacity/compiled-cost.js';
-import type { CapacityHold } from '../capacity/cost-binding.js';
+import { chainOf } from '../capacity/chain-access.js';
+import { compileCost, compileCostOrThrow, invalidCost } from '../capacity/compiled-cost.js';
+import {
+  type CapacityHold,
+  type Chain,
+  costAdjust,
+  costExcess,
+  costFits,
+  costGive,
+  costTake,
+} from '../capacity/cost-binding.js';
+import { CostCache, type PreparedCost } from '../capacity/cost-cache.js';
+import { resetEpoch } from '../capacity/ledger.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
-import { InvalidCostError, UnknownResourceError } from '../errors/capacity-errors.js';
+import { CostExceedsLimitError, UnknownResourceError } from '../errors/capacity-errors.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { CapacityGate } from './capacity-gate.js';
 import { DEFAULT_TASK_COST } from './types.js';
 
-/** Compiled once for every task without a cost. */
+/** What a running task holds: the cells and amounts taken, and the reset epoch they were taken at. */
+export class Held {
+  constructor(
+    public hold: CapacityHold,
+    public epoch: number,
+  ) {}
+}
+
 const DEFAULT_COMPILED = (() => {
-  const result = compileCost({ ...DEFAULT_TASK_COST });
-  if (!result.ok) throw new Error('unreachable: the default cost is valid');
-  return result.compiled;
+  const r = compileCost({ ...DEFAULT_TASK_COST });
+  if (!r.ok) throw new Error('unreachable: the default cost is valid');
+  return r.compiled;
 })();
 
 /**
- * Compiled costs by cost object: tasks usually share a handful of cost objects, so each is parsed once and its
- * binding to the capacity chain is cached with it. Cost objects must not be mutated after a runner saw them.
- */
-const compiledByCost = new WeakMap<object, CompiledCost>();
-
-/**
  * {@link CapacityGate} over a local {@link ResourceCapacitySource}: every step is synchronous and exact.
- * Acquisitions go through `tryAcquireCompiled`, so a metrics collector sees one accepted event and one
- * release per task (D6).
+ * A collector on any level sees one accepted acquisition and one release per task (plus a reconcile event
+ * when a task corrects its cost), so in-flight figures return to 0 when the run ends.
  */
-export class ResourceGate implements CapacityGate<CompiledCost, CapacityHold> {
-  readonly #capacity: ResourceCapacitySource;
+export class ResourceGate implements CapacityGate<PreparedCost, Held> {
+  readonly #chain: Chain;
+  readonly #costs: CostCache;
+  /** The documented default `{ capacity: 1 }`, exempt from the unknown-resource rule. */
+  readonly #default: PreparedCost;
 
   constructor(capacity: ResourceCapacitySource) {
-    this.#capacity = capacity;
+    this.#chain = chainOf(capacity);
+    this.#costs = new CostCache(this.#chain);
+    this.#default = this.#costs.wrap(DEFAULT_COMPILED);
   }
 
-  prepare(key: string, cost: Readonly<Record<string, number>> | undefined): CompiledCost | Error {
-    if (cost === undefined) return DEFAULT_COMPILED;
-    const known = typeof cost === 'object' && cost !== null ? compiledByCost.get(cost) : undefined;
-    if (known !== undefined) return known;
-    const result = compileCost(cost as Record<string, number>);
-    if (!result.ok) return new InvalidCostError(result.resource, result.value, key);
-    compiledByCost.set(cost, result.compiled);
-    return result.compiled;
+  prepare(key: string, cost: Readonly<ResourceCost> | undefined): PreparedCost | Error {
+    // A task without a cost runs unconstrained on a chain that does not track `capacity` (documented).
+    if (cost === undefined) return this.#default;
+    const prepared = this.#costs.prepare(cost);
+    if (!('compiled' in prepared)) return invalidCost(prepared, key);
+    const untracked = this.#costs.bound(prepared).untracked;
+    if (untracked !== undefined) return new UnknownResourceError(key, untracked, this.#chain.trackedKeys());
+    return prepared;
   }
 
-  refusal(key: string, prepared: CompiledCost): Error | undefined {
-    const error = this.#capacity.checkCompiled(prepared, key);
-    // D9: the documented default `{ capacity: 1 }` is exempt from the unknown-resource rule.
-    if (error instanceof UnknownResourceError && prepared === DEFAULT_COMPILED) return undefined;
-    return error;
+  refusal(key: string, prepared: PreparedCost): Error | undefined {
+    const excess = costExcess(this.#costs.bound(prepared));
+    if (excess === undefined) return undefined;
+    return new CostExceedsLimitError(key, excess.resource, excess.requested, excess.ceiling, excess.level);
   }
 
-  fits(prepared: CompiledCost): boolean {
-    return this.#capacity.canAcquireCompiled(prepared);
+  fits(prepared: PreparedCost): boolean {
+    return costFits(this.#costs.bound(prepared).hold);
   }
 
-  take(prepared: CompiledCost): CapacityHold | undefined {
-    return this.#capacity.takeCompiled(prepared);
+  take(prepared: PreparedCost): Held | undefined {
+    const hold = this.#costs.bound(prepared).hold;
+    if (!costFits(hold)) return undefined;
+    costTake(hold);
+    if (this.#chain.anyMetrics) this.#chain.emitAccepted(hold.cost);
+    return new Held(hold, resetEpoch());
   }
 
-  release(hold: CapacityHold): void {
-    this.#capacity.releaseHold(hold);
+  release(held: Held): void {
+    costGive(held.hold, held.epoch, resetEpoch());
+    this.#chain.afterRelease(held.hold.cost);
   }
 
-  changed(): Promise<void> {
-    return this.#capacity.changed();
+  adjust(key: string, held: Held, actual: Readonly<ResourceCost>): void {
+    const binding = this.#chain.bind(compileCostOrThrow(actual, key));
+    if (binding.untracked !== undefined)
+      throw new UnknownResourceError(key, binding.untracked, this.#chain.trackedKeys());
+    const before = held.hold;
+    costAdjust(before, held.epoch, binding.hold);
+    held.hold = binding.hold;
+    held.epoch = resetEpoch();
+    this.#chain.afterReconcile(before.cost, binding.hold.cost);
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.#chain.listen(listener);
+  }
+
+  waitFor(prepared: PreparedCost): () => void {
+    return this.#chain.waitFor(this.#costs.bound(prepared).hold);
   }
 }

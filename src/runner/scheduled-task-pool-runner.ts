@@ -1,11 +1,10 @@
-import type { CompiledCost } from '../capacity/compiled-cost.js';
-import type { CapacityHold } from '../capacity/cost-binding.js';
+import type { PreparedCost } from '../capacity/cost-cache.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import type { TaskSourceLike } from './fifo-admission.js';
-import { ResourceGate } from './resource-gate.js';
+import { type Held, ResourceGate } from './resource-gate.js';
 import { RunGuard } from './run-guard.js';
 import { TaskRun } from './task-run.js';
-import type { ScheduledTask, TaskProgressEnvelope } from './types.js';
+import type { ScheduledTask, TaskRunGenerator } from './types.js';
 
 /**
  * Runs tasks from a peekable source under a multi-resource budget.
@@ -53,6 +52,9 @@ export class ScheduledTaskPoolRunner<I, O> {
    * Runs tasks until the source is done and nothing is in flight, yielding an envelope per event:
    * `INTERMEDIATE` for each value a streaming task yields, then `FINAL` or `ERROR` once per task.
    *
+   * Nothing happens until you iterate it with `for await`: the returned generator is lazy, and awaiting it
+   * (`await runner.runTasks()`) runs nothing — TypeScript reports that mistake.
+   *
    * The loop is paced by its consumer: while you hold an envelope, no new task starts and no stream advances.
    * Leaving the loop early stops new work, aborts running tasks (their `signal` fires, streams get `return()`)
    * and releases each cost once as it settles.
@@ -61,8 +63,8 @@ export class ScheduledTaskPoolRunner<I, O> {
    *   `false`: failures arrive as `ERROR` envelopes and the run goes on.
    * @throws {@link RunnerBusyError} when this runner is already running.
    */
-  runTasks(stopOnError = true): AsyncGenerator<TaskProgressEnvelope<I, O>, void, unknown> {
-    const run = new TaskRun<I, O, CompiledCost, CapacityHold>(this.#source, new ResourceGate(this.#capacity));
+  runTasks(stopOnError = true): TaskRunGenerator<I, O> {
+    const run = new TaskRun<I, O, PreparedCost, Held>(this.#source, new ResourceGate(this.#capacity));
     return run.envelopes(stopOnError, this.#guard);
   }
 }

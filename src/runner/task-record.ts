@@ -1,4 +1,6 @@
-import { TaskAbortedError } from '../errors/runner-errors.js';
+import { NotSupportedError, TaskAbortedError } from '../errors/runner-errors.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
+import type { CapacityGate } from './capacity-gate.js';
 import type { ScheduledTask, TaskContext } from './types.js';
 
 /** What a task's latest event was, waiting in the run's event queue. */
@@ -7,7 +9,9 @@ export type TaskEventKind = 'none' | 'intermediate' | 'final' | 'error' | 'refus
 /**
  * Everything the run knows about one task taken from the source: identity, the cost it holds, its abort
  * controller and its latest event. It is also the `TaskContext` handed to the task, so a task costs one object.
- * Every path that ends a task (success, failure, early exit) goes through {@link TaskRecord.releaseOnce}.
+ * Every path that ends a task (success, failure, early exit) gives its capacity back through
+ * {@link TaskRecord.releaseOnce}, and a task's own corrections go through the same record, so what is given
+ * back at the end is exactly what the task holds then.
  */
 export class TaskRecord<I, O, P, H = P> implements TaskContext {
   readonly key: string;
@@ -19,22 +23,24 @@ export class TaskRecord<I, O, P, H = P> implements TaskContext {
   /** The pending event; a task has at most one at a time. */
   event: TaskEventKind = 'none';
   eventValue: unknown;
-  /** What the gate took for this task; `undefined` before the take and after the release. */
-  hold: H | undefined;
   /** True once the task's terminal outcome has been handled (callbacks fired). */
   settled = false;
   /** Streaming tasks: a `next()` is pending on the iterator. */
   stepping = false;
   /** Streaming tasks: `return()` has been requested after the run ended. */
   closing = false;
+  readonly #gate: CapacityGate<P, H>;
+  /** What the gate took for this task; `undefined` before the take and after the release. */
+  #hold: H | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
 
-  constructor(task: ScheduledTask<I, O>, key: string, taskId: number, prepared: P) {
+  constructor(task: ScheduledTask<I, O>, key: string, taskId: number, prepared: P, gate: CapacityGate<P, H>) {
     this.task = task;
     this.key = key;
     this.taskId = taskId;
     this.prepared = prepared;
+    this.#gate = gate;
   }
 
   /** Created on first use: most tasks never look at their signal, and AbortController is not free. */
@@ -46,6 +52,24 @@ export class TaskRecord<I, O, P, H = P> implements TaskContext {
     return this.#controller.signal;
   }
 
+  /** Records what the gate took for this task. */
+  holds(hold: H): void {
+    this.#hold = hold;
+  }
+
+  /**
+   * The task's context method: replaces the cost this task holds by `actual`, at once. See
+   * {@link TaskContext.reconcile}.
+   */
+  reconcile(actual: ResourceCost): void {
+    const hold = this.#hold;
+    if (hold === undefined) return;
+    const adjust = this.#gate.adjust;
+    if (adjust === undefined)
+      throw new NotSupportedError(this.key, 'reconcile', 'this runner holds no per-task cost to correct');
+    adjust.call(this.#gate, this.key, hold, actual);
+  }
+
   /** Tells the task to stop. Idempotent. */
   abort(): void {
     if (this.#aborted) return;
@@ -53,20 +77,16 @@ export class TaskRecord<I, O, P, H = P> implements TaskContext {
     this.#controller?.abort(this.abortReason());
   }
 
-  get aborted(): boolean {
-    return this.#aborted;
-  }
-
   abortReason(): TaskAbortedError {
     return new TaskAbortedError(this.key, this.taskId, 'run-ended');
   }
 
-  /** Gives the cost back to `gate` unless already given; returns whether this call released it. */
-  releaseOnce(gate: { release(hold: H): void }): boolean {
-    const hold = this.hold;
+  /** Gives the task's capacity back unless already given; returns whether this call released it. */
+  releaseOnce(): boolean {
+    const hold = this.#hold;
     if (hold === undefined) return false;
-    this.hold = undefined;
-    gate.release(hold);
+    this.#hold = undefined;
+    this.#gate.release(hold);
     return true;
   }
 }

@@ -1,7 +1,8 @@
 import { CallbackError } from '../errors/runner-errors.js';
+import { Deque } from '../foundation/deque.js';
+import { yieldToEventLoop } from '../foundation/timers.js';
 import type { CapacityGate } from './capacity-gate.js';
-import { FifoQueue } from './event-queue.js';
-import { FifoAdmission, Step, type TaskSourceLike } from './fifo-admission.js';
+import { type Admission, FifoAdmission, type TaskSourceLike } from './fifo-admission.js';
 import type { TaskEventKind, TaskRecord } from './task-record.js';
 import type { ScheduledTask, TaskProgressEnvelope } from './types.js';
 
@@ -11,38 +12,64 @@ export interface RunHooks {
   onEnd(): void;
 }
 
+/** How many turns of the loop (envelopes handed out, tasks started) pass between two looks at the clock. */
+const TURNS_PER_CLOCK_CHECK = 256;
+/**
+ * The longest stretch of continuous work, in milliseconds, before the run lets timers and I/O in. Tasks that
+ * settle at once keep the whole run on the microtask queue, which would otherwise starve the event loop.
+ */
+const MAX_SLICE_MS = 4;
+
 /**
  * One execution of `runTasks`: admits tasks, runs them, and turns their outcomes into envelopes.
  *
  * Tasks never touch the generator directly. Each outcome (a streamed value, a result, an error) is parked on the
  * task's record and queued; the generator takes one queued record per envelope. That keeps every decision in one
- * place and in one order: release, callback, then yield (D11), with no `Promise.race` over running tasks.
+ * place and in one order: release, then callback, then yield, with no `Promise.race` over running tasks.
+ *
+ * The loop sleeps only when there is nothing to hand out and nothing to admit. It is woken by a task event, by
+ * the source delivering, by a change of the source's head, or — while the head waits for capacity — by any
+ * capacity change up the chain (a listener held for the whole run, so no change is ever missed).
  */
 export class TaskRun<I, O, P, H = P> {
-  #gate: CapacityGate<P, H>;
-  #admission: FifoAdmission<I, O, P, H>;
-  #events = new FifoQueue<TaskRecord<I, O, P, H>>();
-  #inFlight = new Set<TaskRecord<I, O, P, H>>();
-  #state: Step = Step.Waiting;
+  readonly #gate: CapacityGate<P, H>;
+  readonly #admission: FifoAdmission<I, O, P, H>;
+  readonly #events = new Deque<TaskRecord<I, O, P, H>>();
+  readonly #inFlight = new Set<TaskRecord<I, O, P, H>>();
+  /** The head waits for capacity: a capacity change must wake the loop. */
+  #blocked = false;
+  /**
+   * Capacity changed since the current fill began. A check and the step that acts on it may be a microtask
+   * apart (a source that pulls asynchronously); a change in between must not be lost.
+   */
+  #capacityChanged = false;
+  #sourceDone = false;
   #ended = false;
   #wake: (() => void) | undefined;
   #poked = false;
-  /** Change signals the loop already waits on (capacity, source). */
-  #armed = new Set<Promise<void>>();
+  /** Source change signals the loop already waits on. */
+  readonly #armed = new Set<Promise<void>>();
+  #unlisten: (() => void) | undefined;
+  /** Set while blocked: ends the wait the gate recorded (waiting counts, keep-alive for a quota refill). */
+  #endWait: (() => void) | undefined;
+  #turns = 0;
+  #sliceStart = -1;
 
   constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P, H>) {
     this.#gate = gate;
-    this.#admission = new FifoAdmission(source, gate, this);
+    this.#admission = new FifoAdmission(source, gate, () => this.#poke());
   }
 
-  /** The envelope stream. Ending it early (break, return, throw) runs the D14 cleanup. */
+  /** The envelope stream. Ending it early (break, return, throw) stops new work and cleans up. */
   async *envelopes(
     stopOnError: boolean,
     hooks: RunHooks,
   ): AsyncGenerator<TaskProgressEnvelope<I, O>, void, unknown> {
     hooks.onStart();
     try {
+      this.#unlisten = this.#gate.onChange(this.#onCapacityChange);
       for (;;) {
+        if (this.#sliceUsed()) await yieldToEventLoop();
         this.#poked = false;
         const filling = this.#fill();
         if (filling !== undefined) await filling;
@@ -52,11 +79,11 @@ export class TaskRun<I, O, P, H = P> {
           const envelope = this.#envelope(record);
           if (envelope.type === 'ERROR' && stopOnError) throw envelope.error;
           yield envelope;
-          // The stream advances only when the consumer asks for more (D16).
+          // The stream advances only when the consumer asks for more.
           if (streamed && !this.#ended) this.#stepStream(record);
           continue;
         }
-        if (this.#state === Step.Done && this.#inFlight.size === 0) return;
+        if (this.#sourceDone && this.#inFlight.size === 0) return;
         const sleeping = this.#sleep();
         if (sleeping !== undefined) await sleeping;
       }
@@ -68,31 +95,40 @@ export class TaskRun<I, O, P, H = P> {
 
   /** Admits and starts tasks until the head blocks, the source has nothing ready, or it is done. */
   #fill(): Promise<void> | undefined {
+    this.#blocked = false;
+    this.#capacityChanged = false;
+    this.#endWait?.();
+    this.#endWait = undefined;
     for (;;) {
       const step = this.#admission.step();
-      if (typeof step !== 'number') return step.then((s) => (this.#apply(s) ? this.#fill() : undefined));
+      if (step instanceof Promise) return step.then((s) => (this.#apply(s) ? this.#fill() : undefined));
       if (!this.#apply(step)) return undefined;
+      if (this.#sliceUsed()) return yieldToEventLoop().then(() => this.#fill());
     }
   }
 
   /** Acts on one admission step; returns whether to keep filling. */
-  #apply(step: Step): boolean {
-    if (step === Step.Start) {
-      this.#start(this.#admission.taken as TaskRecord<I, O, P, H>);
-      return true;
+  #apply(step: Admission<I, O, P, H>): boolean {
+    switch (step.kind) {
+      case 'start':
+        this.#start(step.record);
+        return true;
+      case 'refuse':
+        this.#settle(step.record, 'refused', step.error);
+        return true;
+      case 'blocked':
+        this.#blocked = true;
+        // Changed after the check that blocked: look again instead of waiting for a next change.
+        if (this.#capacityChanged) this.#poke();
+        if (step.sourceChanged !== undefined) this.#arm(step.sourceChanged);
+        this.#endWait = this.#gate.waitFor?.(step.prepared);
+        return false;
+      case 'waiting':
+        return false;
+      case 'done':
+        this.#sourceDone = true;
+        return false;
     }
-    if (step === Step.Refuse) {
-      const record = this.#admission.taken as TaskRecord<I, O, P, H>;
-      this.#settle(record, 'refused', this.#admission.refusal);
-      return true;
-    }
-    this.#state = step;
-    if (step === Step.Blocked) {
-      this.#arm(this.#admission.wakeOnChange ?? this.#gate.changed());
-      const sourceChange = this.#admission.wakeOnSourceChange;
-      if (sourceChange !== undefined) this.#arm(sourceChange);
-    }
-    return false;
   }
 
   #start(record: TaskRecord<I, O, P, H>): void {
@@ -102,7 +138,7 @@ export class TaskRun<I, O, P, H = P> {
       result = record.task.runner(record);
     } catch (error) {
       // Thrown before returning a promise or stream: give the cost back at once.
-      record.releaseOnce(this.#gate);
+      record.releaseOnce();
       this.#settle(record, 'error', error);
       return;
     }
@@ -111,7 +147,7 @@ export class TaskRun<I, O, P, H = P> {
       return;
     }
     Promise.resolve(result).then(
-      // An async function that resolves to a generator (`async () => job.start()`) streams too (API.md §6.17).
+      // An async function that resolves to a generator (`async () => job.start()`) streams too.
       (value) =>
         isAsyncIterable(value) ? this.#stream(record, value) : this.#settle(record, 'final', value),
       (error: unknown) => this.#settle(record, 'error', error),
@@ -164,10 +200,13 @@ export class TaskRun<I, O, P, H = P> {
     record.event = kind;
     record.eventValue = value;
     this.#events.push(record);
-    this.poke();
+    this.#poke();
   }
 
-  /** Turns a parked outcome into an envelope: release, then callback, then the caller yields (D11, D13). */
+  /**
+   * Turns a parked outcome into an envelope: release, then callback, then the caller yields. Every task gets
+   * exactly one terminal envelope; a callback that throws turns it into an `ERROR` carrying a `CallbackError`.
+   */
   #envelope(record: TaskRecord<I, O, P, H>): TaskProgressEnvelope<I, O> {
     const kind = record.event;
     const value = record.eventValue;
@@ -194,22 +233,40 @@ export class TaskRun<I, O, P, H = P> {
 
   /** Releases a task's cost (once) and forgets it. */
   #finish(record: TaskRecord<I, O, P, H>): void {
-    record.releaseOnce(this.#gate);
+    record.releaseOnce();
     record.settled = true;
     this.#inFlight.delete(record);
   }
 
-  /**
-   * Wakes the loop when `change` resolves. Capacity signals are captured in the same tick as the failed check,
-   * so a release landing in between is not lost; a signal already armed is not armed twice.
-   */
+  readonly #onCapacityChange = (): void => {
+    this.#capacityChanged = true;
+    if (!this.#blocked) return;
+    this.#blocked = false;
+    this.#poke();
+  };
+
+  /** Wakes the loop when the source's head changes; a signal already armed is not armed twice. */
   #arm(change: Promise<void>): void {
     if (this.#armed.has(change)) return;
     this.#armed.add(change);
     change.then(() => {
       this.#armed.delete(change);
-      this.poke();
+      this.#poke();
     });
+  }
+
+  /** True once the loop has worked for a whole slice without letting the event loop in. */
+  #sliceUsed(): boolean {
+    if (++this.#turns < TURNS_PER_CLOCK_CHECK) return false;
+    this.#turns = 0;
+    const now = performance.now();
+    if (this.#sliceStart < 0) {
+      this.#sliceStart = now;
+      return false;
+    }
+    if (now - this.#sliceStart < MAX_SLICE_MS) return false;
+    this.#sliceStart = -1;
+    return true;
   }
 
   #sleep(): Promise<void> | undefined {
@@ -220,7 +277,7 @@ export class TaskRun<I, O, P, H = P> {
   }
 
   /** Wakes the loop: an event arrived, the source delivered, or capacity changed. */
-  poke(): void {
+  #poke(): void {
     const wake = this.#wake;
     if (wake === undefined) {
       this.#poked = true;
@@ -230,11 +287,14 @@ export class TaskRun<I, O, P, H = P> {
     wake();
   }
 
-  /** D14: start nothing new, stop what runs, release each cost once as it settles, keep callbacks exactly-once. */
+  /** Start nothing new, stop what runs, release each cost once as it settles, keep callbacks exactly-once. */
   #shutdown(): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#wake = undefined;
+    this.#unlisten?.();
+    this.#endWait?.();
+    this.#endWait = undefined;
     for (const orphan of this.#admission.close((late) => this.#abandon(late))) this.#abandon(orphan);
     for (const record of this.#events.drain()) this.#settleAfterEnd(record, record.event, record.eventValue);
     for (const record of [...this.#inFlight]) {

@@ -1,16 +1,25 @@
-import type { ResourceCost } from '../capacity/types.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
 
 /**
- * What every task runner receives: identity and a signal that fires when the task should stop.
- * Runners that take no argument keep working; the context is simply ignored.
+ * What every task runner receives: identity, a signal that fires when the task should stop, and a way to correct
+ * the cost it holds. Runners that take no argument keep working; the context is simply ignored.
  */
 export interface TaskContext {
   /** The task's `key`. */
   readonly key: string;
   /** The run-local id of this start (1-based, a retry gets a new id). */
   readonly taskId: number;
-  /** Fires when the run ends early or the task is cancelled; pass it to fetch, child processes, etc. */
+  /** Fires when the run ends early; pass it to fetch, child processes, etc. */
   readonly signal: AbortSignal;
+  /**
+   * Replaces the cost this task holds by `actual` — its real size, once known (a model loaded, a file opened).
+   * The difference is taken or given back at once at every level: a larger cost is taken even if it does not
+   * fit (the resource is already in use; others wait until it is given back), a smaller one lets waiting tasks
+   * start. When the task ends, the runner gives back exactly what it then holds. `actual` is the whole new cost,
+   * not a delta; it is validated like any cost (`InvalidCostError`, `UnknownResourceError`, nothing changes).
+   * A call after the task ended does nothing.
+   */
+  reconcile(actual: ResourceCost): void;
 }
 
 /** A task that returns one result. */
@@ -30,7 +39,11 @@ export type ScheduledTask<I = unknown, O = unknown> = {
   key: string;
   /** The work. An async function, or an async generator function for streaming progress. */
   runner: TASK_RUNNER<O> | STREAMING_TASK_RUNNER<I, O>;
-  /** Resources held while the task runs. Default `{ capacity: 1 }`. */
+  /**
+   * Resources held while the task runs. Default `{ capacity: 1 }` — so a task without a cost is **not limited
+   * at all** unless the budget tracks a resource named `capacity`. Give every task a cost, or add `capacity` to
+   * the budget to count tasks. A cost object must not be changed while tasks that use it wait to run.
+   */
   cost?: ResourceCost;
   /** Called after the cost is released and before the `FINAL` envelope is yielded. */
   onComplete?: (key: string, result: O | undefined) => void;
@@ -51,6 +64,16 @@ export type TaskProgressEnvelope<I, O> = {
   /** The failure, for `ERROR`. */
   error?: unknown;
 };
+
+/**
+ * What `runTasks()` returns: an async generator of envelopes that does nothing until it is iterated with
+ * `for await`. It is not a promise, so `await runner.runTasks()` would run nothing at all; the type makes
+ * TypeScript report that mistake (its `then` member exists only in the type, never at run time).
+ */
+export interface TaskRunGenerator<I, O> extends AsyncGenerator<TaskProgressEnvelope<I, O>, void, unknown> {
+  /** Absent at run time. Present in the type only so that `await runner.runTasks()` fails to compile. */
+  readonly then?: (notAPromise: 'iterate runTasks() with for await; awaiting it runs nothing') => never;
+}
 
 /** The cost used when a task declares none. */
 export const DEFAULT_TASK_COST: Readonly<ResourceCost> = Object.freeze({ capacity: 1 });

@@ -26,12 +26,15 @@ describe('accounting decisions (D7, D8)', () => {
     expect(src.available.gpu).toBe(1);
   });
 
-  it('D7: reset() forgets holdings on a pool with work in flight', () => {
+  it('reset() forgets holdings on a pool with work in flight, and their later release frees nothing twice', () => {
     const src = new ResourceCapacitySource({ gpu: 2 });
     src.acquireImmediate({ gpu: 2 });
     src.reset();
+    expect(src.available.gpu).toBe(2);
     src.acquireImmediate({ gpu: 2 });
-    src.release({ gpu: 2 }); // the first holder's release
+    src.release({ gpu: 2 }); // the first holder's release: already forgotten
+    expect(src.available.gpu).toBe(0); // the second holder still holds its 2
+    src.release({ gpu: 2 });
     expect(src.available.gpu).toBe(2);
   });
 

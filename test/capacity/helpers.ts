@@ -1,6 +1,7 @@
 import type {
   CapacityIncrementEvent,
   CapacityMetricsSnapshot,
+  CapacityReconcileEvent,
   CapacityReleaseEvent,
   CapacityResetEvent,
   CapacitySetLimitsEvent,
@@ -29,7 +30,8 @@ type Recorded =
   | ['release', CapacityReleaseEvent]
   | ['reset', CapacityResetEvent]
   | ['increment', CapacityIncrementEvent]
-  | ['setLimits', CapacitySetLimitsEvent];
+  | ['setLimits', CapacitySetLimitsEvent]
+  | ['reconcile', CapacityReconcileEvent];
 
 /** A collector that records every event, for asserting what a source emits. */
 export class RecordingCollector implements ICapacityMetricsCollector {
@@ -53,6 +55,9 @@ export class RecordingCollector implements ICapacityMetricsCollector {
   onSetLimits(e: CapacitySetLimitsEvent): void {
     this.events.push(['setLimits', e]);
   }
+  onReconcile(e: CapacityReconcileEvent): void {
+    this.events.push(['reconcile', e]);
+  }
   snapshot(): CapacityMetricsSnapshot {
     throw new Error('not used in these tests');
   }
@@ -62,15 +67,20 @@ export class RecordingCollector implements ICapacityMetricsCollector {
     return this.events.map(([kind]) => kind);
   }
 
-  /** Acquired minus released per resource, as a collector would count in flight. */
+  /** Acquired minus released per resource (corrections included), as a collector would count in flight. */
   inFlight(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [kind, e] of this.events) {
-      const amounts = kind === 'accepted' ? e.requested : kind === 'release' ? e.released : undefined;
-      const sign = kind === 'accepted' ? 1 : -1;
-      if (amounts === undefined) continue;
+    const add = (amounts: Readonly<Record<string, number>>, sign: 1 | -1) => {
       for (const [k, v] of Object.entries(amounts))
         out[k] = Math.round(((out[k] ?? 0) + sign * v) * 1e6) / 1e6;
+    };
+    for (const [kind, e] of this.events) {
+      if (kind === 'accepted') add(e.requested, 1);
+      else if (kind === 'release') add(e.released, -1);
+      else if (kind === 'reconcile') {
+        add(e.actual, 1);
+        add(e.estimated, -1);
+      }
     }
     return out;
   }

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compileCost } from '../../src/capacity/compiled-cost.js';
 import { QuotaCapacitySource } from '../../src/capacity/quota-capacity-source.js';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { InvalidCostError, InvalidOptionError } from '../../src/errors/index.js';
@@ -17,9 +16,7 @@ describe('QuotaCapacitySource (API.md §3 claims 24–27)', () => {
     quota.acquireImmediate({ requests: 2 });
     const changed = track(quota.changed());
     quota.release({ requests: 2 });
-    const compiled = compileCost({ requests: 2 });
-    if (!compiled.ok) throw new Error('valid');
-    quota.releaseCompiled(compiled.compiled);
+    quota.release({ requests: 2 });
     const signalled = track(quota.waitObj.wait());
     await flush();
     expect(quota.available).toEqual({ requests: 3 });
@@ -108,7 +105,7 @@ describe('QuotaCapacitySource details', () => {
   });
 
   it('timers are unref()ed so they never keep the process alive', () => {
-    const spy = vi.spyOn(globalThis, 'setInterval');
+    const spy = vi.spyOn(globalThis, 'setTimeout');
     const quota = new QuotaCapacitySource({ r: 1 });
     quota.startPeriodicReset(60_000);
     quota.startPeriodicIncrement(60_000, { r: 1 });
@@ -118,6 +115,13 @@ describe('QuotaCapacitySource details', () => {
       expect(handle.hasRef()).toBe(false);
     }
     quota.stopTimer();
+  });
+
+  it('release validates its argument like every other method, although it gives nothing back', () => {
+    const quota = new QuotaCapacitySource({ r: 2 });
+    for (const bad of [{ r: -1 }, { r: Number.NaN }, { r: '1' }, null, Object.create({ r: 1 })]) {
+      expect(() => quota.release(bad as unknown as Record<string, number>)).toThrow(InvalidCostError);
+    }
   });
 
   it('intervalMs must be a finite number > 0; an invalid increment amount throws', () => {

@@ -119,7 +119,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(parent.available).toEqual({ gpu: 1, cpu: 8 });
   });
 
-  it('claim 12: release clamps at the limit, and the parent receives the same release', () => {
+  it('release never gives back more than was taken, and the parent receives the same release', () => {
     const parent = new ResourceCapacitySource({ gpu: 8 });
     const child = new ResourceCapacitySource({ gpu: 4 }, parent);
     child.acquireImmediate({ gpu: 2 });
@@ -127,10 +127,15 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(child.available).toEqual({ gpu: 4 });
     expect(parent.available).toEqual({ gpu: 8 });
     parent.acquireImmediate({ gpu: 5 });
+    child.acquireImmediate({ gpu: 1 });
+    expect(parent.available).toEqual({ gpu: 2 });
     child.release({ gpu: 1 }); // the parent gets it too
-    expect(parent.available).toEqual({ gpu: 4 });
+    expect(parent.available).toEqual({ gpu: 3 });
+    // Nothing is outstanding through the child: the parent's own acquisition stays held.
     child.release({ gpu: 100, unknown: 1 });
     expect(child.available).toEqual({ gpu: 4 });
+    expect(parent.available).toEqual({ gpu: 3 });
+    parent.release({ gpu: 5 });
     expect(parent.available).toEqual({ gpu: 8 });
     expect(() => child.release({ gpu: -1 })).toThrow(InvalidCostError);
   });

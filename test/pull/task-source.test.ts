@@ -39,7 +39,12 @@ function makeTasks(calls: string[]): Array<ScheduledTask<string, string>> {
   }));
 }
 
-const context = (key: string) => ({ key, taskId: 0, signal: new AbortController().signal });
+const context = (key: string) => ({
+  key,
+  taskId: 0,
+  signal: new AbortController().signal,
+  reconcile: () => {},
+});
 
 describe('seed TaskSource (D3)', () => {
   it('runs each task once, peek() shows the next task before next(), and it is done after the end', async () => {

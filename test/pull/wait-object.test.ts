@@ -69,7 +69,7 @@ describe('WaitObject', () => {
     for (const p of pending) await expect(p).rejects.toThrow('down');
   });
 
-  it('stop resolves pending waiters done and drops a stored value', async () => {
+  it('stop resolves pending waiters done, but a value sent before it is still delivered first', async () => {
     const pending = new WaitObject<boolean>();
     const p = pending.wait();
     pending.stop();
@@ -77,7 +77,23 @@ describe('WaitObject', () => {
     const stored = new WaitObject<boolean>();
     stored.resolve(true);
     stored.stop();
+    stored.resolve(false); // after stop: ignored
+    expect(await stored.next()).toEqual({ done: false, value: true });
     expect(await stored.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('a producer that sends a value and stops: the consumer loop sees the value, then ends', async () => {
+    const wait = new WaitObject<string>('handoff');
+    const seen: string[] = [];
+    const consumer = (async () => {
+      for await (const v of wait) seen.push(v);
+    })();
+    wait.resolve('first');
+    await Promise.resolve();
+    wait.resolve('second');
+    wait.stop();
+    await consumer;
+    expect(seen).toEqual(['first', 'second']);
   });
 
   it('async iteration yields each delivered value and throws after reject', async () => {

@@ -1,11 +1,16 @@
+/** Smallest ring the deque allocates; it never shrinks below this. */
+const MIN_CAPACITY = 16;
+/** The ring halves once at most this fraction of it is in use (a quarter, not a half, so that push/shift at the
+ * boundary does not resize back and forth). */
+const SHRINK_AT_FRACTION = 4;
+
 /**
- * Double-ended queue on a power-of-two ring buffer: push/pop at both ends are amortised O(1).
- * Internal to the metrics folder; not part of the public API.
+ * Double-ended queue on a power-of-two ring buffer: push and pop at both ends in amortised O(1), memory
+ * proportional to what is held. `Array.prototype.shift` is O(n) per call, which makes a long FIFO quadratic.
+ * Internal: not exported from the package.
  */
 export class Deque<T> {
-  static readonly #MIN_CAPACITY = 16;
-
-  #buf: (T | undefined)[] = new Array<T | undefined>(Deque.#MIN_CAPACITY);
+  #buf: (T | undefined)[] = new Array<T | undefined>(MIN_CAPACITY);
   #head = 0;
   #size = 0;
 
@@ -53,9 +58,16 @@ export class Deque<T> {
     return this.#size === 0 ? undefined : this.#buf[(this.#head + this.#size - 1) & (this.#buf.length - 1)];
   }
 
+  /** Removes and returns every item, front first. */
+  drain(): T[] {
+    const out = [...this];
+    this.clear();
+    return out;
+  }
+
   /** Drops every item and gives the memory back. */
   clear(): void {
-    this.#buf = new Array<T | undefined>(Deque.#MIN_CAPACITY);
+    this.#buf = new Array<T | undefined>(MIN_CAPACITY);
     this.#head = 0;
     this.#size = 0;
   }
@@ -66,10 +78,9 @@ export class Deque<T> {
     for (let i = 0; i < this.#size; i++) yield this.#buf[(this.#head + i) & mask] as T;
   }
 
-  // Shrinking at a quarter (not a half) keeps push/shift at the boundary from thrashing.
   #maybeShrink(): void {
     const cap = this.#buf.length;
-    if (cap > Deque.#MIN_CAPACITY && this.#size <= cap / 4) this.#resize(cap / 2);
+    if (cap > MIN_CAPACITY && this.#size <= cap / SHRINK_AT_FRACTION) this.#resize(cap / 2);
   }
 
   #resize(capacity: number): void {

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
+import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
+import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
+import type { ScheduledTask } from '../../src/runner/types.js';
+import { collect, deferred } from '../support/async.js';
+
+describe('a direct release gives back exactly what was taken, level by level', () => {
+  it('does not give back to an ancestor that started tracking the resource after the take', () => {
+    const parent = new ResourceCapacitySource({ gpu: 4 });
+    const child = new ResourceCapacitySource({ cpu: 4 }, parent);
+    child.acquireImmediate({ cpu: 2 }); // the parent does not track cpu yet: it lends none
+    parent.setLimits({ cpu: 2 });
+    parent.acquireImmediate({ cpu: 2 }); // the parent's own use
+    child.release({ cpu: 2 });
+    expect(child.inUse).toEqual({ cpu: 0 });
+    expect(parent.inUse).toEqual({ gpu: 0, cpu: 2 });
+    expect(parent.available).toEqual({ gpu: 4, cpu: 0 });
+  });
+
+  it('so the parent pool never runs more tasks than its limit allows', async () => {
+    const parent = new ResourceCapacitySource({ gpu: 4 });
+    const child = new ResourceCapacitySource({ cpu: 4 }, parent);
+    child.acquireImmediate({ cpu: 2 });
+    parent.setLimits({ cpu: 2 });
+    let running = 0;
+    let peak = 0;
+    const gate = deferred();
+    const tasks: ScheduledTask<never, string>[] = [1, 2, 3, 4].map((i) => ({
+      key: `t${i}`,
+      cost: { cpu: 1 },
+      runner: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await gate.promise;
+        running--;
+        return 'ok';
+      },
+    }));
+    const done = collect(new ScheduledTaskPoolRunner('p', new SourceBufferObj(tasks), parent).runTasks());
+    await Promise.resolve();
+    child.release({ cpu: 2 }); // while two parent tasks hold the parent's whole cpu
+    await new Promise((r) => setImmediate(r));
+    gate.resolve();
+    await done;
+    expect(peak).toBe(2);
+  });
+
+  it('matches a release to the oldest outstanding acquisition of the same cost', () => {
+    const parent = new ResourceCapacitySource({ gpu: 4 });
+    const child = new ResourceCapacitySource({ cpu: 4 }, parent);
+    child.acquireImmediate({ cpu: 2 }); // child only
+    parent.setLimits({ cpu: 4 });
+    child.acquireImmediate({ cpu: 2 }); // child and parent
+    child.release({ cpu: 2 }); // the first one: gives back at the child only
+    expect([child.inUse.cpu, parent.inUse.cpu]).toEqual([2, 2]);
+    child.release({ cpu: 2 });
+    expect([child.inUse.cpu, parent.inUse.cpu]).toEqual([0, 0]);
+  });
+
+  it('a release of a different amount gives back at most what is outstanding at each level', () => {
+    const parent = new ResourceCapacitySource({ gpu: 8 });
+    const child = new ResourceCapacitySource({ gpu: 4 }, parent);
+    child.acquireImmediate({ gpu: 3 });
+    parent.acquireImmediate({ gpu: 2 });
+    child.release({ gpu: 1 });
+    expect([child.inUse.gpu, parent.inUse.gpu]).toEqual([2, 4]);
+    child.release({ gpu: 5 });
+    expect([child.inUse.gpu, parent.inUse.gpu]).toEqual([0, 2]);
+  });
+
+  it('what a reset forgot is not given back again by a later release', async () => {
+    const pool = new ResourceCapacitySource({ slots: 1 });
+    pool.acquireImmediate({ slots: 1 });
+    pool.reset(); // forgets the holding
+    pool.acquireImmediate({ slots: 1 }); // a new holder
+    pool.release({ slots: 1 }); // the first holder's release
+    expect(pool.available).toEqual({ slots: 0 }); // the new holder still holds its slot
+    pool.release({ slots: 1 });
+    expect(pool.available).toEqual({ slots: 1 });
+  });
+
+  it('the same holds for tasks a runner started before a reset', async () => {
+    const pool = new ResourceCapacitySource({ slots: 1 });
+    let running = 0;
+    let peak = 0;
+    const first = deferred();
+    const task = (key: string, wait?: Promise<void>): ScheduledTask<never, string> => ({
+      key,
+      cost: { slots: 1 },
+      runner: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        if (wait !== undefined) await wait;
+        else await new Promise((r) => setImmediate(r));
+        running--;
+        return key;
+      },
+    });
+    const done = collect(
+      new ScheduledTaskPoolRunner(
+        'p',
+        new SourceBufferObj([task('a', first.promise), task('b'), task('c')]),
+        pool,
+      ).runTasks(),
+    );
+    await Promise.resolve();
+    pool.reset(); // 'a' is forgotten: 'b' may start beside it (the documented effect of a reset)
+    await new Promise((r) => setImmediate(r));
+    first.resolve(); // 'a' ends: its release must not free the slot 'b' holds
+    const envelopes = await done;
+    expect(envelopes.map((e) => e.type)).toEqual(['FINAL', 'FINAL', 'FINAL']);
+    expect(peak).toBe(2); // a and b (after the reset), never three at once
+    expect(pool.available).toEqual({ slots: 1 });
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
+import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
+import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
+import type { ScheduledTask } from '../../src/runner/types.js';
+
+const instant = async (): Promise<number> => 1;
+
+function tasks(n: number): ScheduledTask<never, number>[] {
+  return Array.from({ length: n }, (_, i) => ({ key: `t${i}`, cost: { slots: 1 }, runner: instant }));
+}
+
+describe('a long run of tasks that settle at once leaves room for timers and I/O', () => {
+  it('a timer due during the run fires before the run ends (small budget: refilled after each task)', async () => {
+    const n = 100_000;
+    let firedAt = -1;
+    let count = 0;
+    setTimeout(() => {
+      firedAt = count;
+    }, 0);
+    const pool = new ResourceCapacitySource({ slots: 16 });
+    for await (const e of new ScheduledTaskPoolRunner('r', new SourceBufferObj(tasks(n)), pool).runTasks()) {
+      if (e.type === 'FINAL') count++;
+    }
+    expect(count).toBe(n);
+    expect(firedAt).toBeGreaterThanOrEqual(0);
+    expect(firedAt).toBeLessThan(n);
+  });
+
+  it('also while one fill starts a huge batch at once (budget larger than the queue)', async () => {
+    const n = 100_000;
+    let firedAt = -1;
+    let count = 0;
+    setTimeout(() => {
+      firedAt = count;
+    }, 0);
+    const pool = new ResourceCapacitySource({ slots: n });
+    for await (const e of new ScheduledTaskPoolRunner('r', new SourceBufferObj(tasks(n)), pool).runTasks()) {
+      if (e.type === 'FINAL') count++;
+    }
+    expect(count).toBe(n);
+    expect(firedAt).toBeGreaterThanOrEqual(0);
+    expect(firedAt).toBeLessThan(n);
+  });
+});
