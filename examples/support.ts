@@ -19,21 +19,21 @@ export function lcg(seed: number): () => number {
 /** Clock and printer, injectable so a test can drive a demo with fake timers. */
 export interface ExampleOptions {
   /** Waits `ms` milliseconds; default: a real `setTimeout`. */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
   /** Milliseconds on a monotonic clock; default: `performance.now()`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Prints one line; default: `console.log`. */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 /** `ExampleOptions` plus the PRNG a demo draws its random durations from. */
 export interface SeededExampleOptions extends ExampleOptions {
   /** Returns numbers in [0, 1); default: `lcg` with the demo's own seed. */
-  rng?: () => number;
+  rng?: (() => number) | undefined;
 }
 
 /** `ExampleOptions` with every default filled in. */
-export type ExampleIo = Required<ExampleOptions>;
+export type ExampleIo = { [K in keyof ExampleOptions]-?: NonNullable<ExampleOptions[K]> };
 
 /** Fills in the defaults: a real `setTimeout` sleep, `performance.now()` and `console.log`. */
 export function resolveOptions(options: ExampleOptions): ExampleIo {

@@ -27,7 +27,10 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** The seed's three task shapes, shared objects (a real caller would reuse them too). */
+/**
+ * The seed's three task shapes. Workers that model how the docs write tasks give each task a fresh copy
+ * (`cost: { gpu: 2, cpu: 1 }` in every literal); `…-shared` contenders reuse these objects.
+ */
 export const SEED_SHAPES = [
   { gpu: 2, cpu: 1 },
   { gpu: 1, cpu: 2 },
@@ -118,6 +121,9 @@ export function budgetMs(): number {
 export function expectCount(what: string, got: number, want: number): void {
   if (got !== want) fail(`${what}: expected ${want}, got ${got}`);
 }
+
+/** A fresh `{ slots: 1 }` per call: a cost literal in each task, as the docs write it. */
+export const freshSlot = (): Cost => ({ slots: 1 });
 
 /** Seed-like costs drawn with a fresh mulberry32(42), so every run sees the same sequence. */
 export function seedlikeCosts(n: number): Cost[] {

@@ -4,7 +4,7 @@
  * - p-queue: paused queue, n × add(noop).
  * - p-limit: limit(16), n calls of a task that awaits a gate that never opens (16 start, the rest queue).
  * - allot: n task objects in a SourceBufferObj plus a runner that was never drained. allot is pull-based, so
- *   this is the task definitions (unique key, shared runner and cost) plus the source's array; `taskBytes`
+ *   this is the task definitions (unique key, shared runner, a cost literal each) plus the source's array; `taskBytes`
  *   reports the task objects alone.
  * - allot-running: like p-limit: the runner is started, 16 tasks hold the budget on a gate that never opens.
  * Each figure is heapUsed after a forced gc, minus a baseline taken the same way, divided by n.
@@ -14,7 +14,6 @@ import PQueue from 'p-queue';
 import type { ScheduledTask } from '../../src/index.js';
 import { allotRunner, allotTasks, args, emit, expectCount, fail, gc, noop } from './common.js';
 
-const SLOT = { slots: 1 };
 const gate = new Promise<number>(() => {});
 const blocked = (): Promise<number> => gate;
 let started = 0;
@@ -66,7 +65,7 @@ async function build(contender: string, n: number): Promise<{ taskBytes?: number
       const running = contender === 'allot-running';
       const tasks: ScheduledTask<never, number>[] = allotTasks(
         n,
-        () => SLOT,
+        () => ({ slots: 1 }),
         running ? blockedCounting : noop,
       );
       const taskBytes = heap() - before;

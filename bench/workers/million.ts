@@ -1,7 +1,8 @@
 /**
  * One million no-op tasks enqueued up front: wall time, peak heap, peak RSS and time spent in gc.
- * Usage: million.ts <allot|p-queue> [n=1000000]
- * allot: budget {slots:16}, cost {slots:1}. p-queue: concurrency 16.
+ * Usage: million.ts <allot|allot-shared|p-queue> [n=1000000]
+ * allot: budget {slots:16}, a fresh cost literal {slots:1} in every task (as the docs write tasks);
+ * allot-shared: the same with one shared cost object. p-queue: concurrency 16.
  * Peak heapUsed is sampled every 50 ms (an unref'd interval; it only fires when the loop yields to timers) and
  * also from inside the task every 65,536 calls and after the enqueue step, because both schedulers may run
  * entirely on microtasks. An allot run that passes the time budget (BENCH_BUDGET_MS) is cut short and marked.
@@ -45,8 +46,8 @@ async function run(contender: string, n: number, deadline: number): Promise<numb
     await queue.onIdle();
     return done;
   }
-  if (contender === 'allot') {
-    const tasks = allotTasks(n, () => SLOT, task);
+  if (contender === 'allot' || contender === 'allot-shared') {
+    const tasks = allotTasks(n, contender === 'allot' ? () => ({ slots: 1 }) : () => SLOT, task);
     sample();
     return drainAllot(allotRunner(tasks, { slots: 16 }), deadline);
   }

@@ -19,7 +19,6 @@ import {
   type Metrics,
 } from './common.js';
 
-const SLOT = { slots: 1 };
 const contender = process.argv[2] ?? '';
 if (contender !== 'allot') fail(`unknown contender ${contender}`);
 const sizes = (process.argv[3] ?? '10000,100000,1000000').split(',').map(Number);
@@ -28,7 +27,7 @@ if (sizes.some((s) => !Number.isInteger(s) || s <= 0)) fail(`bad sizes ${process
 /** Drains `n` fresh tasks; tasks are built before the clock starts (only scheduling is measured). */
 async function once(n: number, deadline: number): Promise<{ ns: number; done: number }> {
   const runner = allotRunner(
-    allotTasks(n, () => SLOT),
+    allotTasks(n, () => ({ slots: 1 })),
     { slots: 16 },
   );
   const t0 = performance.now();

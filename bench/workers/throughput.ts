@@ -2,7 +2,8 @@
  * Throughput: n no-op tasks, everything submitted up front, timed from submit to the last result.
  * Usage: throughput.ts <contender> <n>
  * Contenders: p-queue, p-limit (concurrency 16), p-queue-c2 (concurrency 2, reference for allot-seedlike),
- * allot ({slots:16}, cost {slots:1}) and allot-seedlike ({gpu:2,cpu:3}, seed-like costs).
+ * allot ({slots:16}, a fresh cost literal {slots:1} per task, as the docs write tasks), allot-shared (the same
+ * with one shared cost object) and allot-seedlike ({gpu:2,cpu:3}, seed-like costs, a fresh object per task).
  * allot's timing includes building its task objects (the caller must supply `{ key, runner, cost }`).
  */
 import pLimit from 'p-limit';
@@ -15,6 +16,7 @@ import {
   emit,
   expectCount,
   fail,
+  freshSlot,
   gc,
   noop,
   SEED_BUDGET,
@@ -44,9 +46,8 @@ async function pLimitRun(n: number): Promise<void> {
   expectCount('p-limit results', results.length, n);
 }
 
-async function allot(n: number, seedlike: boolean, costs: Cost[]): Promise<void> {
-  const tasks = allotTasks(n, seedlike ? (i) => costs[i] as Cost : () => SLOT);
-  const runner = allotRunner(tasks, seedlike ? SEED_BUDGET : { slots: 16 });
+async function allot(n: number, costOf: (i: number) => Cost, budget: Cost): Promise<void> {
+  const runner = allotRunner(allotTasks(n, costOf), budget);
   expectCount('allot FINALs', await drainAllot(runner), n);
 }
 
@@ -59,9 +60,12 @@ function pick(contender: string, seedCosts: Cost[]): (n: number) => Promise<void
     case 'p-limit':
       return pLimitRun;
     case 'allot':
-      return (n) => allot(n, false, seedCosts);
+      return (n) => allot(n, freshSlot, { slots: 16 });
+    case 'allot-shared':
+      return (n) => allot(n, () => SLOT, { slots: 16 });
     case 'allot-seedlike':
-      return (n) => allot(n, true, seedCosts);
+      // A fresh object per task, copied from the drawn shape.
+      return (n) => allot(n, (i) => ({ ...(seedCosts[i] as Cost) }), SEED_BUDGET);
     default:
       return fail(`unknown contender ${contender}`);
   }

@@ -25,23 +25,25 @@ export interface BalancerChildConfig {
 /** Options of {@link HierarchicalBalancer}. Every field is optional; the defaults are shown. */
 export interface HierarchicalBalancerOptions {
   /** Milliseconds between automatic `check()` passes once `start()` is called. Default 1000. */
-  checkIntervalMs?: number;
+  checkIntervalMs?: number | undefined;
   /** How long a child must stay idle, in ms, before its limits shrink by one step. Default 5000. */
-  idleTimeThresholdMs?: number;
+  idleTimeThresholdMs?: number | undefined;
   /** How long a child must stay busy, in ms, before its limits grow by one step. Default 5000. */
-  busyTimeThresholdMs?: number;
+  busyTimeThresholdMs?: number | undefined;
   /** A child is idle when every counted resource has utilization strictly below this. Default 0.3. */
-  idleThreshold?: number;
+  idleThreshold?: number | undefined;
   /** A child is busy when any counted resource has utilization strictly above this. Default 0.85. */
-  busyThreshold?: number;
+  busyThreshold?: number | undefined;
   /**
    * Step size per resource. Default: 1 for each key in any child's `min`/`max`; keys left out of a given
    * object also step by 1. The resolved `options.increment` lists every such key explicitly.
    */
-  increment?: ResourceCost;
+  increment?: ResourceCost | undefined;
   /** Clock in milliseconds, injectable so tests can advance time without sleeping. Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** The resolved options a balancer exposes: every field present, frozen. */
-export type ResolvedBalancerOptions = Readonly<Required<HierarchicalBalancerOptions>>;
+export type ResolvedBalancerOptions = {
+  readonly [K in keyof HierarchicalBalancerOptions]-?: NonNullable<HierarchicalBalancerOptions[K]>;
+};

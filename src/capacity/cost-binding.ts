@@ -28,13 +28,8 @@ export interface ChainLevel {
   readonly signal: () => void;
   /** Adds a run listener called at every signal of this level; returns its removal. */
   readonly listen: (listener: () => void) => () => void;
-  /** Counts a runner waiting because this level lacks capacity, until the returned function is called. */
-  readonly noteWaiting: () => () => void;
-  /**
-   * For a quota with a refill timer: keeps the process alive until the returned function is called, because a
-   * caller waits for a refill of this level. `undefined` for other levels.
-   */
-  readonly holdOpen: (() => () => void) | undefined;
+  /** Adds `delta` (+1 or -1) to the number of runners waiting because this level lacks capacity. */
+  readonly noteWaiting: (delta: number) => void;
 }
 
 /** The slots one resource hits up a chain, in level order. Shared by every cost naming it. Internal. */
@@ -202,25 +197,25 @@ export class Chain {
   }
 
   /**
-   * Records that a runner waits for `hold` at every level where it does not fit now, and keeps the process alive
-   * for such a level that is a quota with a refill timer (the refill is what ends the wait). Returns the undo.
+   * Marks in `at` (one flag per level, all clear) every level where `hold` does not fit now, and counts a waiting
+   * runner there. Undo with {@link Chain.endWait}. Allocates nothing.
    */
-  waitFor(hold: CapacityHold): () => void {
-    const undo: (() => void)[] = [];
-    let seen = 0; // bit per level already counted (chains are short)
+  waitFor(hold: CapacityHold, at: Uint8Array): void {
     for (let i = 0; i < hold.cells.length; i++) {
       const l = hold.levels[i]!;
-      const bit = l < 31 ? 1 << l : 0;
-      if ((seen & bit) !== 0) continue;
-      if (cellFits(hold.cells[i]!, hold.whole[i]!, hold.micro[i]!)) continue;
-      seen |= bit;
-      const level = this.levels[l]!;
-      undo.push(level.noteWaiting());
-      if (level.holdOpen !== undefined) undo.push(level.holdOpen());
+      if (at[l] === 1 || cellFits(hold.cells[i]!, hold.whole[i]!, hold.micro[i]!)) continue;
+      at[l] = 1;
+      this.levels[l]!.noteWaiting(1);
     }
-    return () => {
-      for (const u of undo) u();
-    };
+  }
+
+  /** Undoes {@link Chain.waitFor}: uncounts the waiting runner at each marked level and clears the marks. */
+  endWait(at: Uint8Array): void {
+    for (let l = 0; l < at.length; l++) {
+      if (at[l] === 0) continue;
+      at[l] = 0;
+      this.levels[l]!.noteWaiting(-1);
+    }
   }
 
   #column(key: string): Column {

@@ -6,6 +6,8 @@ import { keySetEpoch } from './ledger.js';
 export interface PreparedCost {
   readonly compiled: CompiledCost;
   binding: Binding;
+  /** The ceiling epoch at which the cost was last found within every ceiling of `binding` (-1: not yet). */
+  withinCeilingsAt: number;
 }
 
 /** Shapes kept before the cache starts over: enough for any real mix of task kinds, bounded for odd ones. */
@@ -50,12 +52,15 @@ export class CostCache {
 
   /** A prepared cost for an already compiled one (not cached). */
   wrap(compiled: CompiledCost): PreparedCost {
-    return { compiled, binding: this.#chain.bind(compiled) };
+    return { compiled, binding: this.#chain.bind(compiled), withinCeilingsAt: -1 };
   }
 
   /** The binding of `p`, re-resolved first if the chain's tracked resources changed since. */
   bound(p: PreparedCost): Binding {
-    if (p.binding.epoch !== keySetEpoch()) p.binding = this.#chain.bind(p.compiled);
+    if (p.binding.epoch !== keySetEpoch()) {
+      p.binding = this.#chain.bind(p.compiled);
+      p.withinCeilingsAt = -1;
+    }
     return p.binding;
   }
 }

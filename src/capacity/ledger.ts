@@ -35,6 +35,13 @@ const RS = 6;
 let keySetVersion = 0;
 // Bumped by every reset of any ledger; a cell remembers the value after its latest reset.
 let resetVersion = 0;
+// Bumped whenever any ceiling changes, so a cost found within every ceiling need not be checked again until then.
+let ceilingVersion = 0;
+
+/** Version of all ceilings; changes whenever some ceiling is raised or lowered. */
+export function ceilingEpoch(): number {
+  return ceilingVersion;
+}
 
 /** Version of the key sets of all ledgers; changes only when some source tracks a new resource. */
 export function keySetEpoch(): number {
@@ -142,6 +149,7 @@ function raiseCeiling(c: Float64Array, w: number, m: number): void {
   if (w > c[CW]! || (w === c[CW]! && m > c[CM]!)) {
     c[CW] = w;
     c[CM] = m;
+    ceilingVersion++;
   }
 }
 
@@ -186,6 +194,7 @@ export class Ledger {
     const c = slot.cell;
     c[CW] = ceiling.whole;
     c[CM] = ceiling.micro;
+    ceilingVersion++;
     raiseCeiling(c, c[LW]!, c[LM]!);
   }
 

@@ -5,8 +5,8 @@
 export interface LevelTraits {
   /** `release` restores nothing at this level and stops there (a quota). */
   readonly releaseNoop: boolean;
-  /** Keeps the process alive until the returned function is called, while a caller waits for a refill. */
-  readonly holdOpen: (() => () => void) | undefined;
+  /** Told whenever the number of runners waiting on this level changes (a quota keeps its timer alive). */
+  readonly waitingChanged: ((waiting: number) => void) | undefined;
 }
 
 const traits = new WeakMap<object, LevelTraits>();

@@ -9,7 +9,7 @@ import type { ResourceCost } from './types.js';
 /** Options of {@link QuotaCapacitySource}. */
 export interface QuotaCapacityOptions {
   /** Clock in milliseconds that refill deadlines are measured against; default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface QuotaCapacityOptions {
 export class QuotaCapacitySource extends ResourceCapacitySource {
   readonly #now: () => number;
   #timer: PeriodicTimer | undefined;
-  /** Callers waiting for a refill (blocked runners), each holding the process open. */
+  /** Runners blocked because this quota is short: a refill is what they wait for. */
   #refillWaiters = 0;
   /** A direct `changed()` caller is waiting: keep the process alive until the next tick. */
   #awaitedUntilTick = false;
@@ -56,7 +56,13 @@ export class QuotaCapacitySource extends ResourceCapacitySource {
       throw new InvalidOptionError('now', now, 'a function returning the time in milliseconds');
     }
     this.#now = now;
-    setLevelTraits(this, { releaseNoop: true, holdOpen: () => this.#holdOpen() });
+    setLevelTraits(this, {
+      releaseNoop: true,
+      waitingChanged: (waiting) => {
+        this.#refillWaiters = waiting;
+        this.#applyKeepAlive();
+      },
+    });
   }
 
   /**
@@ -110,18 +116,6 @@ export class QuotaCapacitySource extends ResourceCapacitySource {
     timer.start();
     this.#timer = timer;
     this.#applyKeepAlive();
-  }
-
-  #holdOpen(): () => void {
-    this.#refillWaiters++;
-    this.#applyKeepAlive();
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.#refillWaiters--;
-      this.#applyKeepAlive();
-    };
   }
 
   #applyKeepAlive(): void {

@@ -351,14 +351,9 @@ export class ResourceCapacitySource {
           ledger: source.#ledger,
           metrics: source.#metrics,
           releaseNoop: traits?.releaseNoop ?? false,
-          holdOpen: traits?.holdOpen,
-          noteWaiting: () => {
-            source.#waiting++;
-            let counted = true;
-            return () => {
-              if (counted) source.#waiting--;
-              counted = false;
-            };
+          noteWaiting: (delta) => {
+            source.#waiting += delta;
+            traits?.waitingChanged?.(source.#waiting);
           },
           signal: () => source.#signal(),
           listen: (listener) => {

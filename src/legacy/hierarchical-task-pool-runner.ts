@@ -1,3 +1,4 @@
+import { EnvelopeStream } from '../runner/envelope-stream.js';
 import type { TaskSourceLike } from '../runner/fifo-admission.js';
 import { RunGuard } from '../runner/run-guard.js';
 import { TaskRun } from '../runner/task-run.js';
@@ -66,7 +67,8 @@ export class HierarchicalTaskPoolRunner<I, O> {
     const run = new TaskRun<I, O, CounterUnit>(
       new LegacyTaskSource(this.#source),
       new CounterGate(this.#capacity),
+      stopOnError,
     );
-    return run.envelopes(stopOnError, this.#guard);
+    return new EnvelopeStream(run, this.#guard);
   }
 }

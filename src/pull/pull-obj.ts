@@ -30,7 +30,7 @@ export class PullObj<T> implements AsyncIterable<T> {
   /** Set by {@link PullObj.close}: no new pulls are started and the object ends when in-flight pulls settle. */
   protected closing = false;
   /** The running `pull_impl` generator; `undefined` once the object has ended. */
-  protected generator?: AsyncGenerator<T, T | undefined, void>;
+  protected generator?: AsyncGenerator<T, T | undefined, void> | undefined;
 
   /** Pulls handed to the generator that have not settled yet. */
   #inflight = 0;

@@ -40,9 +40,11 @@ export interface CapacityGate<P, H = P> {
    */
   adjust?(key: string, hold: H, actual: Readonly<ResourceCost>): void;
   /**
-   * Optional: called when the run blocks on `prepared`; returns the function to call when it stops waiting.
-   * Lets the capacity record the wait (a balancer grows a pool runners wait on) and keep the process alive while
-   * the wait is one that time ends by itself (a quota's refill timer).
+   * Optional: called when the run blocks on `prepared`, until the matching {@link CapacityGate.endWait}. Lets the
+   * capacity record the wait: a balancer grows a pool runners wait on, and a quota keeps its refill timer alive
+   * while runners wait for that refill (time alone will end their wait).
    */
-  waitFor?(prepared: P): () => void;
+  waitFor?(prepared: P): void;
+  /** Optional: the run stopped waiting (it woke up, or ended). */
+  endWait?(): void;
 }

@@ -10,7 +10,7 @@ import {
   costTake,
 } from '../capacity/cost-binding.js';
 import { CostCache, type PreparedCost } from '../capacity/cost-cache.js';
-import { resetEpoch } from '../capacity/ledger.js';
+import { ceilingEpoch, resetEpoch } from '../capacity/ledger.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import { CostExceedsLimitError, UnknownResourceError } from '../errors/capacity-errors.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
@@ -41,11 +41,14 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
   readonly #costs: CostCache;
   /** The documented default `{ capacity: 1 }`, exempt from the unknown-resource rule. */
   readonly #default: PreparedCost;
+  /** Per chain level: this run is counted as waiting there. A gate serves one run. */
+  readonly #waitingAt: Uint8Array;
 
   constructor(capacity: ResourceCapacitySource) {
     this.#chain = chainOf(capacity);
     this.#costs = new CostCache(this.#chain);
     this.#default = this.#costs.wrap(DEFAULT_COMPILED);
+    this.#waitingAt = new Uint8Array(this.#chain.levels.length);
   }
 
   prepare(key: string, cost: Readonly<ResourceCost> | undefined): PreparedCost | Error {
@@ -59,8 +62,15 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
   }
 
   refusal(key: string, prepared: PreparedCost): Error | undefined {
-    const excess = costExcess(this.#costs.bound(prepared));
-    if (excess === undefined) return undefined;
+    const binding = this.#costs.bound(prepared);
+    // Asked each time the head does not fit; ceilings rarely change, so one check per ceiling change suffices.
+    const epoch = ceilingEpoch();
+    if (prepared.withinCeilingsAt === epoch) return undefined;
+    const excess = costExcess(binding);
+    if (excess === undefined) {
+      prepared.withinCeilingsAt = epoch;
+      return undefined;
+    }
     return new CostExceedsLimitError(key, excess.resource, excess.requested, excess.ceiling, excess.level);
   }
 
@@ -96,7 +106,11 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
     return this.#chain.listen(listener);
   }
 
-  waitFor(prepared: PreparedCost): () => void {
-    return this.#chain.waitFor(this.#costs.bound(prepared).hold);
+  waitFor(prepared: PreparedCost): void {
+    this.#chain.waitFor(this.#costs.bound(prepared).hold, this.#waitingAt);
+  }
+
+  endWait(): void {
+    this.#chain.endWait(this.#waitingAt);
   }
 }

@@ -1,5 +1,5 @@
 import { RunnerBusyError } from '../errors/runner-errors.js';
-import type { RunHooks } from './task-run.js';
+import type { RunHooks } from './envelope-stream.js';
 
 /** Lets a runner have one active run at a time: a second `runTasks()` loop throws `RunnerBusyError`. */
 export class RunGuard implements RunHooks {

@@ -1,5 +1,6 @@
 import type { PreparedCost } from '../capacity/cost-cache.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
+import { EnvelopeStream } from './envelope-stream.js';
 import type { TaskSourceLike } from './fifo-admission.js';
 import { type Held, ResourceGate } from './resource-gate.js';
 import { RunGuard } from './run-guard.js';
@@ -64,7 +65,11 @@ export class ScheduledTaskPoolRunner<I, O> {
    * @throws {@link RunnerBusyError} when this runner is already running.
    */
   runTasks(stopOnError = true): TaskRunGenerator<I, O> {
-    const run = new TaskRun<I, O, PreparedCost, Held>(this.#source, new ResourceGate(this.#capacity));
-    return run.envelopes(stopOnError, this.#guard);
+    const run = new TaskRun<I, O, PreparedCost, Held>(
+      this.#source,
+      new ResourceGate(this.#capacity),
+      stopOnError,
+    );
+    return new EnvelopeStream(run, this.#guard);
   }
 }

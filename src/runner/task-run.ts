@@ -6,12 +6,6 @@ import { type Admission, FifoAdmission, type TaskSourceLike } from './fifo-admis
 import type { TaskEventKind, TaskRecord } from './task-record.js';
 import type { ScheduledTask, TaskProgressEnvelope } from './types.js';
 
-/** Hooks a runner class uses to guard against two concurrent runs. */
-export interface RunHooks {
-  onStart(): void;
-  onEnd(): void;
-}
-
 /** How many turns of the loop (envelopes handed out, tasks started) pass between two looks at the clock. */
 const TURNS_PER_CLOCK_CHECK = 256;
 /**
@@ -20,20 +14,29 @@ const TURNS_PER_CLOCK_CHECK = 256;
  */
 const MAX_SLICE_MS = 4;
 
+/** What {@link TaskRun.pull} produces: the next envelope, or `undefined` once the run is complete. */
+export type Pulled<I, O> = TaskProgressEnvelope<I, O> | undefined;
+
+/** Returned by a loop turn that found nothing to hand out but was woken meanwhile: look again. */
+const AGAIN = Symbol('again');
+
 /**
- * One execution of `runTasks`: admits tasks, runs them, and turns their outcomes into envelopes.
+ * One execution of `runTasks`: admits tasks, runs them, and turns their outcomes into envelopes, one per
+ * {@link TaskRun.pull}. {@link EnvelopeStream} turns that into the async generator users iterate.
  *
- * Tasks never touch the generator directly. Each outcome (a streamed value, a result, an error) is parked on the
- * task's record and queued; the generator takes one queued record per envelope. That keeps every decision in one
- * place and in one order: release, then callback, then yield, with no `Promise.race` over running tasks.
+ * Tasks never touch the consumer directly. Each outcome (a streamed value, a result, an error) is parked on the
+ * task's record and queued; each pull takes one queued record. That keeps every decision in one place and in
+ * one order: release, then callback, then hand out, with no `Promise.race` over running tasks. Nothing starts
+ * and no stream advances between two pulls: the consumer paces the run.
  *
- * The loop sleeps only when there is nothing to hand out and nothing to admit. It is woken by a task event, by
+ * A pull sleeps only when there is nothing to hand out and nothing to admit. It is woken by a task event, by
  * the source delivering, by a change of the source's head, or — while the head waits for capacity — by any
  * capacity change up the chain (a listener held for the whole run, so no change is ever missed).
  */
 export class TaskRun<I, O, P, H = P> {
   readonly #gate: CapacityGate<P, H>;
   readonly #admission: FifoAdmission<I, O, P, H>;
+  readonly #stopOnError: boolean;
   readonly #events = new Deque<TaskRecord<I, O, P, H>>();
   readonly #inFlight = new Set<TaskRecord<I, O, P, H>>();
   /** The head waits for capacity: a capacity change must wake the loop. */
@@ -50,55 +53,84 @@ export class TaskRun<I, O, P, H = P> {
   /** Source change signals the loop already waits on. */
   readonly #armed = new Set<Promise<void>>();
   #unlisten: (() => void) | undefined;
-  /** Set while blocked: ends the wait the gate recorded (waiting counts, keep-alive for a quota refill). */
-  #endWait: (() => void) | undefined;
+  /** The gate was told the run waits (it counts waiters; a quota keeps its timer alive for them). */
+  #waiting = false;
+  /** A streaming task whose last value was handed out: it advances when the consumer pulls again. */
+  #resume: TaskRecord<I, O, P, H> | undefined;
   #turns = 0;
   #sliceStart = -1;
 
-  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P, H>) {
+  /**
+   * @param stopOnError - when true, the first `ERROR` envelope is thrown out of {@link TaskRun.pull} instead
+   */
+  constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P, H>, stopOnError: boolean) {
     this.#gate = gate;
+    this.#stopOnError = stopOnError;
     this.#admission = new FifoAdmission(source, gate, () => this.#poke());
   }
 
-  /** The envelope stream. Ending it early (break, return, throw) stops new work and cleans up. */
-  async *envelopes(
-    stopOnError: boolean,
-    hooks: RunHooks,
-  ): AsyncGenerator<TaskProgressEnvelope<I, O>, void, unknown> {
-    hooks.onStart();
-    try {
-      this.#unlisten = this.#gate.onChange(this.#onCapacityChange);
-      for (;;) {
-        if (this.#sliceUsed()) await yieldToEventLoop();
-        this.#poked = false;
-        const filling = this.#fill();
-        if (filling !== undefined) await filling;
-        const record = this.#events.shift();
-        if (record !== undefined) {
-          const streamed = record.event === 'intermediate';
-          const envelope = this.#envelope(record);
-          if (envelope.type === 'ERROR' && stopOnError) throw envelope.error;
-          yield envelope;
-          // The stream advances only when the consumer asks for more.
-          if (streamed && !this.#ended) this.#stepStream(record);
-          continue;
-        }
-        if (this.#sourceDone && this.#inFlight.size === 0) return;
-        const sleeping = this.#sleep();
-        if (sleeping !== undefined) await sleeping;
-      }
-    } finally {
-      this.#shutdown();
-      hooks.onEnd();
+  /** Starts listening to capacity; call once, before the first pull. */
+  begin(): void {
+    this.#unlisten = this.#gate.onChange(this.#onCapacityChange);
+  }
+
+  /**
+   * The next envelope, at once when one is ready, else a promise of it; `undefined` once the source is done and
+   * nothing is in flight. Throws (or rejects with) a task's error under `stopOnError`, or the source's error.
+   */
+  pull(): Pulled<I, O> | Promise<Pulled<I, O>> {
+    const resume = this.#resume;
+    if (resume !== undefined) {
+      this.#resume = undefined;
+      if (!this.#ended) this.#stepStream(resume);
     }
+    return this.#loop();
+  }
+
+  /** Start nothing new, stop what runs, release each cost once as it settles, keep callbacks exactly-once. */
+  end(): void {
+    this.#shutdown();
+  }
+
+  #loop(): Pulled<I, O> | Promise<Pulled<I, O>> {
+    for (;;) {
+      if (this.#sliceUsed()) return yieldToEventLoop().then(this.#loopAgain);
+      this.#poked = false;
+      const filling = this.#fill();
+      if (filling !== undefined) return filling.then(this.#afterAsyncFill);
+      const out = this.#handOutOrSleep();
+      if (out !== AGAIN) return out;
+    }
+  }
+
+  readonly #loopAgain = (): Pulled<I, O> | Promise<Pulled<I, O>> => this.#loop();
+
+  readonly #afterAsyncFill = (): Pulled<I, O> | Promise<Pulled<I, O>> => {
+    const out = this.#handOutOrSleep();
+    return out === AGAIN ? this.#loop() : out;
+  };
+
+  /** Hands out the next queued outcome, reports the end, or sleeps until woken. */
+  #handOutOrSleep(): Pulled<I, O> | Promise<Pulled<I, O>> | typeof AGAIN {
+    const record = this.#events.shift();
+    if (record !== undefined) {
+      const envelope = this.#envelope(record);
+      if (envelope.type === 'INTERMEDIATE') this.#resume = record;
+      else if (envelope.type === 'ERROR' && this.#stopOnError) throw envelope.error;
+      return envelope;
+    }
+    if (this.#sourceDone && this.#inFlight.size === 0) return undefined;
+    if (this.#poked) return AGAIN;
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    }).then(this.#loopAgain);
   }
 
   /** Admits and starts tasks until the head blocks, the source has nothing ready, or it is done. */
   #fill(): Promise<void> | undefined {
     this.#blocked = false;
     this.#capacityChanged = false;
-    this.#endWait?.();
-    this.#endWait = undefined;
+    this.#stopWaiting();
     for (;;) {
       const step = this.#admission.step();
       if (step instanceof Promise) return step.then((s) => (this.#apply(s) ? this.#fill() : undefined));
@@ -121,7 +153,10 @@ export class TaskRun<I, O, P, H = P> {
         // Changed after the check that blocked: look again instead of waiting for a next change.
         if (this.#capacityChanged) this.#poke();
         if (step.sourceChanged !== undefined) this.#arm(step.sourceChanged);
-        this.#endWait = this.#gate.waitFor?.(step.prepared);
+        if (this.#gate.waitFor !== undefined) {
+          this.#gate.waitFor(step.prepared);
+          this.#waiting = true;
+        }
         return false;
       case 'waiting':
         return false;
@@ -245,6 +280,12 @@ export class TaskRun<I, O, P, H = P> {
     this.#poke();
   };
 
+  #stopWaiting(): void {
+    if (!this.#waiting) return;
+    this.#waiting = false;
+    this.#gate.endWait?.();
+  }
+
   /** Wakes the loop when the source's head changes; a signal already armed is not armed twice. */
   #arm(change: Promise<void>): void {
     if (this.#armed.has(change)) return;
@@ -269,13 +310,6 @@ export class TaskRun<I, O, P, H = P> {
     return true;
   }
 
-  #sleep(): Promise<void> | undefined {
-    if (this.#poked) return undefined;
-    return new Promise<void>((resolve) => {
-      this.#wake = resolve;
-    });
-  }
-
   /** Wakes the loop: an event arrived, the source delivered, or capacity changed. */
   #poke(): void {
     const wake = this.#wake;
@@ -287,14 +321,12 @@ export class TaskRun<I, O, P, H = P> {
     wake();
   }
 
-  /** Start nothing new, stop what runs, release each cost once as it settles, keep callbacks exactly-once. */
   #shutdown(): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#wake = undefined;
     this.#unlisten?.();
-    this.#endWait?.();
-    this.#endWait = undefined;
+    this.#stopWaiting();
     for (const orphan of this.#admission.close((late) => this.#abandon(late))) this.#abandon(orphan);
     for (const record of this.#events.drain()) this.#settleAfterEnd(record, record.event, record.eventValue);
     for (const record of [...this.#inFlight]) {

@@ -3,6 +3,7 @@ import type { PreparedCost } from '../../src/capacity/cost-cache.js';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import type { CapacityGate } from '../../src/runner/capacity-gate.js';
+import { EnvelopeStream } from '../../src/runner/envelope-stream.js';
 import { type Held, ResourceGate } from '../../src/runner/resource-gate.js';
 import { RunGuard } from '../../src/runner/run-guard.js';
 import { TaskRun } from '../../src/runner/task-run.js';
@@ -72,9 +73,9 @@ describe('a gate whose take is asynchronous (the seam a remote capacity uses)', 
         },
       };
     });
-    const run = new TaskRun<never, number, PreparedCost, Held>(new SourceBufferObj(tasks), gate);
+    const run = new TaskRun<never, number, PreparedCost, Held>(new SourceBufferObj(tasks), gate, false);
     const envelopes: TaskProgressEnvelope<never, number>[] = await collect(
-      run.envelopes(false, new RunGuard('remote')),
+      new EnvelopeStream(run, new RunGuard('remote')),
     );
     expect(envelopes.filter((e) => e.type === 'FINAL')).toHaveLength(30);
     expect(peak).toBeLessThanOrEqual(2);
@@ -90,8 +91,8 @@ describe('a gate whose take is asynchronous (the seam a remote capacity uses)', 
       { key: 'a', cost: { gpu: 1 }, runner: () => first.promise },
       { key: 'b', cost: { gpu: 1 }, runner: async () => 2 },
     ];
-    const run = new TaskRun<never, number, PreparedCost, Held>(new SourceBufferObj(tasks), gate);
-    const done = collect(run.envelopes(false, new RunGuard('remote')));
+    const run = new TaskRun<never, number, PreparedCost, Held>(new SourceBufferObj(tasks), gate, false);
+    const done = collect(new EnvelopeStream(run, new RunGuard('remote')));
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     first.resolve(1);

@@ -1,0 +1,143 @@
+import type { Pulled } from './task-run.js';
+import type { TaskProgressEnvelope, TaskRunGenerator } from './types.js';
+
+/** Hooks a runner class uses to guard against two concurrent runs. */
+export interface RunHooks {
+  onStart(): void;
+  onEnd(): void;
+}
+
+/** What the stream drives: a {@link TaskRun}. */
+export interface PulledRun<I, O> {
+  begin(): void;
+  pull(): Pulled<I, O> | Promise<Pulled<I, O>>;
+  end(): void;
+}
+
+const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The async generator `runTasks()` returns, written by hand over `TaskRun.pull`: it behaves like an
+ * `async function*` (lazy until the first `next()`, calls served in order, `return()`/`throw()` end it and run
+ * the cleanup, done for good afterwards), but an envelope that is ready costs one resolved promise instead of
+ * an async generator's several hops, and most envelopes are ready when asked for.
+ */
+export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
+  readonly #run: PulledRun<I, O>;
+  readonly #hooks: RunHooks;
+  #state: 'fresh' | 'open' | 'done' = 'fresh';
+  /** The call still being served, if any; later calls wait for it. */
+  #pending: Promise<unknown> | undefined;
+
+  constructor(run: PulledRun<I, O>, hooks: RunHooks) {
+    this.#run = run;
+    this.#hooks = hooks;
+  }
+
+  /** The next envelope; `{ done: true }` once the run is complete or ended. */
+  next(): Promise<IteratorResult<TaskProgressEnvelope<I, O>, void>> {
+    return this.#call(this.#advance);
+  }
+
+  /** Ends the run (no new task starts, running ones are told to stop, costs come back as they settle). */
+  return(): Promise<IteratorResult<TaskProgressEnvelope<I, O>, void>> {
+    return this.#call(this.#end);
+  }
+
+  /** Ends the run as {@link EnvelopeStream.return} does, then rejects with `error`. */
+  throw(error: unknown): Promise<IteratorResult<TaskProgressEnvelope<I, O>, void>> {
+    return this.#call(() => {
+      this.#finish();
+      throw error;
+    });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  readonly #end = (): IteratorResult<TaskProgressEnvelope<I, O>, void> => {
+    this.#finish();
+    return DONE;
+  };
+
+  readonly #advance = ():
+    | IteratorResult<TaskProgressEnvelope<I, O>, void>
+    | Promise<IteratorResult<TaskProgressEnvelope<I, O>, void>> => {
+    if (this.#state === 'done') return DONE;
+    if (this.#state === 'fresh') {
+      this.#state = 'done'; // stays done if another run is active: onStart throws RunnerBusyError
+      this.#hooks.onStart();
+      this.#state = 'open';
+      this.#run.begin();
+    }
+    let pulled: Pulled<I, O> | Promise<Pulled<I, O>>;
+    try {
+      pulled = this.#run.pull();
+    } catch (error) {
+      this.#finish();
+      throw error;
+    }
+    if (pulled instanceof Promise) return pulled.then(this.#onPulled, this.#onFailed);
+    return this.#onPulled(pulled);
+  };
+
+  readonly #onPulled = (pulled: Pulled<I, O>): IteratorResult<TaskProgressEnvelope<I, O>, void> => {
+    if (this.#state !== 'open') return DONE; // ended while the pull was pending
+    if (pulled === undefined) {
+      this.#finish();
+      return DONE;
+    }
+    return { done: false, value: pulled };
+  };
+
+  readonly #onFailed = (error: unknown): never => {
+    this.#finish();
+    throw error;
+  };
+
+  #finish(): void {
+    const open = this.#state === 'open';
+    this.#state = 'done';
+    if (!open) return;
+    try {
+      this.#run.end();
+    } finally {
+      this.#hooks.onEnd();
+    }
+  }
+
+  /**
+   * Serves one call: at once when no earlier call is still being served (the common case: an envelope that is
+   * ready costs one resolved promise), else after the earlier ones, in order, as an async generator does.
+   */
+  #call<R>(op: () => R | Promise<R>): Promise<R> {
+    const before = this.#pending;
+    let result: Promise<R>;
+    if (before === undefined) {
+      let out: R | Promise<R>;
+      try {
+        out = op();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (!(out instanceof Promise)) return Promise.resolve(out);
+      result = out;
+    } else {
+      const run = (): R | Promise<R> => op();
+      result = before.then(run, run);
+    }
+    const tracked: Promise<R> = result.then(
+      (r) => {
+        if (this.#pending === tracked) this.#pending = undefined;
+        return r;
+      },
+      (error: unknown) => {
+        if (this.#pending === tracked) this.#pending = undefined;
+        throw error;
+      },
+    );
+    this.#pending = tracked;
+    return tracked;
+  }
+}
