@@ -119,12 +119,17 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
     },
     {
       name: 'graph',
-      title: `DependencyGraph of ${graphSmall.toLocaleString('en')} nodes: build (addNode), then drain (start + complete); ${k(graphLarge)}÷${k(graphSmall)} ≈ 2 is linear`,
+      title: `DependencyGraph of ${graphSmall.toLocaleString('en')} nodes: build (addNode), then drain (start + complete); ${k(graphLarge)}÷${k(graphSmall)} ≈ 2 and build ${k(graphLarge * 2)}÷${k(graphSmall / 2)} ≈ 1 are linear`,
       worker: 'bench/workers/graph.ts',
       contenders: ['chain', 'fanout', 'random', 'source-random'],
       reference: { 'source-random': 'random' },
-      // Only the random DAG runs at both sizes (its ratio is the linearity check); the others at the smaller.
-      args: (c) => [c, c === 'random' ? `${graphSmall},${graphLarge}` : `${graphSmall}`],
+      // The graph shapes also run at half and twice the sizes (after the headline size, which the worker reports
+      // first): build ns/node at the smallest and largest shows whether building stays linear. source-random
+      // drains random's graph through a source, so one size is enough.
+      args: (c) =>
+        c === 'source-random'
+          ? [c, `${graphSmall}`]
+          : [c, `${graphSmall},${graphLarge},${graphSmall / 2},${graphLarge * 2}`],
       rounds: heavyRounds,
       columns: [
         { key: 'buildMs', label: 'build ms', digits: 0 },
@@ -133,6 +138,9 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
         { key: 'drainNs', label: 'drain ns/node', digits: 0 },
         { key: 'bytesPerNode', label: 'B/node', digits: 0 },
         { key: 'timeRatio', label: `${k(graphLarge)}÷${k(graphSmall)} time`, digits: 2 },
+        { key: `buildNs_${graphSmall / 2}`, label: `build ns @${k(graphSmall / 2)}`, digits: 0 },
+        { key: `buildNs_${graphLarge * 2}`, label: `build ns @${k(graphLarge * 2)}`, digits: 0 },
+        { key: 'buildGrowth', label: `build ${k(graphLarge * 2)}÷${k(graphSmall / 2)}`, digits: 2 },
       ],
     },
   ];

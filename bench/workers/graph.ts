@@ -13,9 +13,13 @@
  * through a `DependencySourceObj`: `next()` until done, `complete(key)` right after each task is yielded; its
  * drain time includes constructing the source.
  * Per size: warm-up at one tenth, gc, another warm-up, then one timed run (the orchestrator's rounds give the
- * medians). Every run checks that all n nodes completed. Last (not for source-random, whose graph is random's),
- * bytes retained per node: heap after a forced gc with a built, undrained graph minus the baseline, ÷ n; the key
- * strings and dependency lists exist before the baseline, so this is the graph's own storage.
+ * medians). Every run checks that all n nodes completed. The headline columns are for the first size; with more
+ * sizes, `timeRatio` is (build + drain) at twice the first size ÷ at the first (when that size ran, else largest
+ * ÷ first), and `buildGrowth` is build ns/node at the largest size ÷ at the smallest (1.0 when build is linear).
+ * Last (not for source-random, whose graph is random's), bytes retained per node at the first size: heap plus
+ * ArrayBuffer memory (the graph keeps its numbers in typed arrays, which `heapUsed` does not count) after a
+ * forced gc with a built, undrained graph, minus the baseline, ÷ n; the key strings and dependency lists exist
+ * before the baseline, so this is the graph's own storage.
  */
 import { DependencyGraph, DependencySourceObj } from '../../src/index.js';
 import { median } from '../lib/stats.js';
@@ -135,18 +139,28 @@ for (const n of sizes) {
 const first = sizes[0] as number;
 for (const key of ['buildMs', 'drainMs', 'buildNs', 'drainNs']) out[key] = out[`${key}_${first}`] as number;
 if (sizes.length > 1) {
-  out.sizeRatio = (sizes[sizes.length - 1] as number) / first;
-  // Time ratio largest ÷ smallest size (build + drain): ≈ sizeRatio when linear.
-  out.timeRatio = (totals[totals.length - 1] as number) / (totals[0] as number);
+  // Time ratio (build + drain) at twice the first size, else at the last, ÷ at the first: ≈ sizeRatio when linear.
+  const at = sizes.includes(2 * first) ? sizes.indexOf(2 * first) : sizes.length - 1;
+  out.sizeRatio = (sizes[at] as number) / first;
+  out.timeRatio = (totals[at] as number) / (totals[0] as number);
+  const smallest = Math.min(...sizes);
+  const largest = Math.max(...sizes);
+  out.buildGrowth = (out[`buildNs_${largest}`] as number) / (out[`buildNs_${smallest}`] as number);
 }
 // source-random builds the same graph as random: its bytes per node would repeat random's.
 if (contender === 'source-random') emit(out);
 
+/** Heap plus ArrayBuffer memory: typed-array contents live outside the heap. */
+function retained(): number {
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
 const data = input(first);
 gc();
-const before = process.memoryUsage().heapUsed;
+const before = retained();
 const graph = build(data);
 gc();
-out.bytesPerNode = (process.memoryUsage().heapUsed - before) / first;
+out.bytesPerNode = (retained() - before) / first;
 if (graph.size !== first) fail(`memory run: ${graph.size} nodes, expected ${first}`);
 emit(out);

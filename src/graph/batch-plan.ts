@@ -1,20 +1,13 @@
 import { CycleError, DuplicateKeyError, MissingDependencyError } from '../errors/graph-errors.js';
-import { distinct, sameKey } from './graph-node.js';
+import { EdgeLists } from './edge-lists.js';
+import { sameKey } from './same-key.js';
 import { findCycle, kahnOrder } from './topo-sort.js';
 
 /** One validated batch entry. */
 export interface PlannedNode<K> {
   readonly key: K;
-  /** Distinct dependencies, in the order given. */
+  /** Dependencies as given (repeats included; insertion counts each once). */
   readonly deps: readonly K[];
-}
-
-/** Scratch record per batch entry; one Map lookup per key and per edge. */
-interface Entry<K> extends PlannedNode<K> {
-  readonly index: number;
-  deps: readonly K[];
-  batchDeps: number;
-  readonly dependents: Entry<K>[];
 }
 
 /**
@@ -24,50 +17,48 @@ interface Entry<K> extends PlannedNode<K> {
  * Checks, in this order: keys already in the graph (`DuplicateKeyError`); per entry, a self-dependency
  * (`CycleError`) and dependencies neither in the graph nor in the batch (`MissingDependencyError`); then cycles
  * inside the batch (`CycleError` naming one cycle). Edges into the existing graph cannot close a cycle, because
- * existing nodes never depend on new ones. Linear in entries + edges.
+ * existing nodes never depend on new ones. Linear in entries + edges: one Map lookup per key and per edge.
  */
 export function planBatch<K>(
   batch: ReadonlyMap<K, readonly K[]>,
   inGraph: (key: K) => boolean,
 ): readonly PlannedNode<K>[] {
-  const entries = new Map<K, Entry<K>>();
-  const list: Entry<K>[] = [];
+  // Entries are numbered in map order; `position` finds an entry by key.
+  const position = new Map<K, number>();
+  const entries: PlannedNode<K>[] = [];
   for (const [key, deps] of batch) {
     if (inGraph(key)) throw new DuplicateKeyError(key);
-    const entry: Entry<K> = { key, index: list.length, deps, batchDeps: 0, dependents: [] };
-    entries.set(key, entry);
-    list.push(entry);
+    position.set(key, entries.length);
+    entries.push({ key, deps });
   }
-  for (const entry of list) {
-    entry.deps = distinct(entry.deps);
-    for (const dep of entry.deps) {
-      if (sameKey(dep, entry.key)) throw new CycleError([entry.key, entry.key]);
-      const inBatch = entries.get(dep);
+  const batchDeps = new Int32Array(entries.length);
+  const dependents = new EdgeLists(entries.length);
+  entries.forEach(({ key, deps }, entry) => {
+    for (const dep of deps) {
+      if (sameKey(dep, key)) throw new CycleError([key, key]);
+      const inBatch = position.get(dep);
       if (inBatch !== undefined) {
-        entry.batchDeps++;
-        inBatch.dependents.push(entry);
+        // A repeated dependency adds a parallel edge; Kahn counts it down once per edge, so order is unaffected.
+        batchDeps[entry] = (batchDeps[entry] as number) + 1;
+        dependents.add(inBatch, entry);
       } else if (!inGraph(dep)) {
-        throw new MissingDependencyError(entry.key, dep);
+        throw new MissingDependencyError(key, dep);
       }
     }
-  }
-  const { order, blocked } = kahnOrder(
-    list,
-    (e) => e.index,
-    (e) => e.batchDeps,
-    (e) => e.dependents,
-  );
-  if (order.length < list.length) {
+  });
+  const { order, blocked } = kahnOrder(entries.length, (entry) => batchDeps[entry] as number, dependents);
+  if (order.length < entries.length) {
     // Every blocked entry has a blocked dependency in the batch, so following them must loop.
-    const start = list.find(blocked) as Entry<K>;
-    const next = (e: Entry<K>): Entry<K> => {
-      for (const dep of e.deps) {
-        const d = entries.get(dep);
-        if (d !== undefined && blocked(d)) return d;
+    let start = 0;
+    while (!blocked(start)) start++;
+    const next = (entry: number): number => {
+      for (const dep of (entries[entry] as PlannedNode<K>).deps) {
+        const at = position.get(dep);
+        if (at !== undefined && blocked(at)) return at;
       }
       throw new Error('unreachable: a blocked entry has a blocked dependency');
     };
-    throw new CycleError(findCycle(start, next).map((e) => e.key));
+    throw new CycleError(findCycle(start, next).map((entry) => (entries[entry] as PlannedNode<K>).key));
   }
-  return order;
+  return Array.from(order, (entry) => entries[entry] as PlannedNode<K>);
 }

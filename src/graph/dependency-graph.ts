@@ -1,14 +1,13 @@
-import {
-  CycleError,
-  DuplicateKeyError,
-  InvalidStateError,
-  MissingDependencyError,
-  UnknownKeyError,
-} from '../errors/graph-errors.js';
+import { InvalidStateError, UnknownKeyError } from '../errors/graph-errors.js';
+import { AppendLog } from './append-log.js';
 import { planBatch } from './batch-plan.js';
-import { distinct, type GraphNode, type StoredState, sameKey } from './graph-node.js';
 import type { GraphObserver } from './graph-observer.js';
+import { MemberLog } from './member-log.js';
 import type { NodeState } from './node-state.js';
+import { NodeTable } from './node-table.js';
+import { PendingScan } from './pending-scan.js';
+import { ABORTED, COMPLETED, PENDING, READY, RUNNING, stateName } from './state-code.js';
+import { StateView } from './state-view.js';
 import { hasCycleDfs, kahnOrder } from './topo-sort.js';
 
 /**
@@ -18,6 +17,10 @@ import { hasCycleDfs, kahnOrder } from './topo-sort.js';
  * Every operation is linear in the nodes and edges it touches: each node keeps a count of unfinished dependencies
  * and a list of dependents, so completing a node never rescans the graph. Callbacks fire synchronously, after the
  * graph has been fully updated, so a callback always sees a consistent graph and may call back into it.
+ *
+ * Keys may be any value, compared as `Map` keys are (SameValueZero: `NaN` equals `NaN`, objects by identity).
+ * Storage is one `Map` entry per key plus typed-array columns indexed by insertion order, not an object per node;
+ * the state getters are live views over it that behave like read-only `Set`s but are not `Set` instances.
  *
  * @example
  * ```ts
@@ -40,14 +43,19 @@ export class DependencyGraph<K> {
   onComplete?: (key: K) => void;
 
   readonly #observers = new Set<GraphObserver<K>>();
-  readonly #nodes = new Map<K, GraphNode<K>>();
-  // One insertion-ordered set per state; every node is in exactly one.
-  readonly #sets: Record<StoredState, Set<K>> = {
-    pending: new Set(),
-    ready: new Set(),
-    running: new Set(),
-    completed: new Set(),
-    aborted: new Set(),
+  readonly #table = new NodeTable<K>();
+  // Where each state's members are listed; a node's state code says which one holds it.
+  readonly #pending = new PendingScan(this.#table);
+  readonly #ready = new MemberLog(this.#table, READY);
+  readonly #running = new MemberLog(this.#table, RUNNING);
+  readonly #completed = new AppendLog();
+  readonly #aborted = new AppendLog();
+  readonly #views = {
+    pending: new StateView(this.#table, PENDING, this.#pending),
+    ready: new StateView(this.#table, READY, this.#ready),
+    running: new StateView(this.#table, RUNNING, this.#running),
+    completed: new StateView(this.#table, COMPLETED, this.#completed),
+    aborted: new StateView(this.#table, ABORTED, this.#aborted),
   };
 
   /**
@@ -60,16 +68,8 @@ export class DependencyGraph<K> {
    * @throws MissingDependencyError if a dependency is not in the graph. Nothing is added on any error.
    */
   addNode(key: K, dependencies: readonly K[] = []): void {
-    if (this.#nodes.has(key)) throw new DuplicateKeyError(key);
-    const deps: GraphNode<K>[] = [];
-    for (const dep of distinct(dependencies)) {
-      if (sameKey(dep, key)) throw new CycleError([key, key]);
-      const node = this.#nodes.get(dep);
-      if (node === undefined) throw new MissingDependencyError(key, dep);
-      deps.push(node);
-    }
-    const node = this.#insert(key, deps);
-    if (node.state === 'ready') this.#emit([node]);
+    const node = this.#insert(key, dependencies);
+    if (this.#table.state[node] === READY) this.onReady?.(key);
   }
 
   /**
@@ -82,16 +82,13 @@ export class DependencyGraph<K> {
    * @throws CycleError if the batch contains a cycle (the error lists it) or a self-dependency.
    */
   addAll(deps: ReadonlyMap<K, readonly K[]>): void {
-    const plan = planBatch(deps, (key) => this.#nodes.has(key));
-    const ready: GraphNode<K>[] = [];
+    const plan = planBatch(deps, (key) => this.#table.find(key) !== -1);
+    const ready: number[] = [];
     for (const { key, deps: keys } of plan) {
-      const node = this.#insert(
-        key,
-        keys.map((dep) => this.#nodes.get(dep) as GraphNode<K>),
-      );
-      if (node.state === 'ready') ready.push(node);
+      const node = this.#insert(key, keys);
+      if (this.#table.state[node] === READY) ready.push(node);
     }
-    this.#emit(ready);
+    this.#emit(ready, -1);
   }
 
   /**
@@ -99,9 +96,10 @@ export class DependencyGraph<K> {
    * @throws UnknownKeyError if the key is not in the graph; InvalidStateError if the node is not ready.
    */
   start(key: K): void {
-    const node = this.#node(key);
-    if (node.state !== 'ready') throw new InvalidStateError(key, node.state, 'start', 'ready');
-    this.#move(node, 'running');
+    const node = this.#expect(key, READY, 'start');
+    this.#ready.remove(node);
+    this.#table.state[node] = RUNNING;
+    this.#running.add(node);
   }
 
   /**
@@ -111,16 +109,23 @@ export class DependencyGraph<K> {
    *   (for example, it was aborted while its task ran).
    */
   complete(key: K): K[] {
-    const node = this.#node(key);
-    if (node.state !== 'running') throw new InvalidStateError(key, node.state, 'complete', 'running');
-    this.#move(node, 'completed');
-    const freed: GraphNode<K>[] = [];
-    for (const dependent of node.dependents) {
+    const node = this.#expect(key, RUNNING, 'complete');
+    const table = this.#table;
+    this.#running.remove(node);
+    table.state[node] = COMPLETED;
+    this.#completed.add(node);
+    const freed: number[] = [];
+    const { state, unfinished, dependents } = table;
+    for (let edge = dependents.first(node); edge !== -1; edge = dependents.next(edge)) {
+      const dependent = dependents.target(edge);
       // Dependents of an unfinished node are pending or aborted; only pending ones count down.
-      if (dependent.state !== 'pending') continue;
-      dependent.unfinished--;
-      if (dependent.unfinished === 0) {
-        this.#move(dependent, 'ready');
+      if (state[dependent] !== PENDING) continue;
+      const left = (unfinished[dependent] as number) - 1;
+      unfinished[dependent] = left;
+      if (left === 0) {
+        this.#pending.removed();
+        state[dependent] = READY;
+        this.#ready.add(dependent);
         freed.push(dependent);
       }
     }
@@ -129,7 +134,8 @@ export class DependencyGraph<K> {
     } finally {
       for (const observer of this.#observers) observer.completed?.(key);
     }
-    return freed.map((n) => n.key);
+    const keys = table.keys;
+    return freed.map((n) => keys[n] as K);
   }
 
   /**
@@ -138,10 +144,11 @@ export class DependencyGraph<K> {
    * @throws UnknownKeyError if the key is not in the graph; InvalidStateError if the node is not running.
    */
   fail(key: K): void {
-    const node = this.#node(key);
-    if (node.state !== 'running') throw new InvalidStateError(key, node.state, 'fail', 'running');
-    this.#move(node, 'ready');
-    this.#emit([node]);
+    const node = this.#expect(key, RUNNING, 'fail');
+    this.#running.remove(node);
+    this.#table.state[node] = READY;
+    this.#ready.add(node);
+    this.onReady?.(key);
   }
 
   /**
@@ -151,28 +158,30 @@ export class DependencyGraph<K> {
    * @throws UnknownKeyError if the key is not in the graph.
    */
   abort(key: K): K[] {
-    const root = this.#node(key);
-    if (root.state === 'completed' || root.state === 'aborted') {
-      for (const observer of this.#observers) observer.aborted?.([]);
-      return [];
-    }
-    this.#move(root, 'aborted');
-    const queue = [root];
-    for (let i = 0; i < queue.length; i++) {
-      for (const dependent of (queue[i] as GraphNode<K>).dependents) {
-        if (dependent.state === 'completed' || dependent.state === 'aborted') continue;
-        this.#move(dependent, 'aborted');
-        queue.push(dependent);
+    const root = this.#find(key);
+    const table = this.#table;
+    const log = this.#aborted;
+    const first = log.size;
+    if (!this.#isFinished(root)) {
+      this.#abortOne(root);
+      // The aborted log doubles as the breadth-first queue: this call's nodes are its tail from `first`.
+      const { dependents } = table;
+      for (let at = first; at < log.size; at++) {
+        for (let edge = dependents.first(log.at(at)); edge !== -1; edge = dependents.next(edge)) {
+          const dependent = dependents.target(edge);
+          if (!this.#isFinished(dependent)) this.#abortOne(dependent);
+        }
       }
     }
-    const keys = queue.map((n) => n.key);
+    const keys: K[] = [];
+    for (let at = first; at < log.size; at++) keys.push(table.keys[log.at(at)] as K);
     for (const observer of this.#observers) observer.aborted?.(keys);
     return keys;
   }
 
   /**
    * Subscribes to transitions that have no callback property: `completed` after each `complete()`, `aborted`
-   * after each `abort()` (an addition to the documented API; task sources use it). Returns the unsubscribe.
+   * after each `abort()` (task sources use it to learn that a graph finished). Returns the unsubscribe.
    */
   observe(observer: GraphObserver<K>): () => void {
     this.#observers.add(observer);
@@ -181,130 +190,139 @@ export class DependencyGraph<K> {
     };
   }
 
-  /** Keys whose dependencies are not all completed yet (an addition to the documented API). Live, read-only. */
+  /** Keys waiting for dependencies to complete, in insertion order. Live, read-only. */
   get pending(): ReadonlySet<K> {
-    return this.#sets.pending;
+    return this.#views.pending;
   }
 
   /** Keys that may be started, in the order they became ready. Live, read-only. */
   get ready(): ReadonlySet<K> {
-    return this.#sets.ready;
+    return this.#views.ready;
   }
 
-  /** Keys started and not yet completed, failed or aborted. Live, read-only. */
+  /** Keys started and not yet completed, failed or aborted, in the order they started. Live, read-only. */
   get running(): ReadonlySet<K> {
-    return this.#sets.running;
+    return this.#views.running;
   }
 
   /** Keys completed, in completion order. Live, read-only. */
   get completed(): ReadonlySet<K> {
-    return this.#sets.completed;
+    return this.#views.completed;
   }
 
-  /** Keys aborted, in abort order (an addition to the documented API; `isDone` counts it). Live, read-only. */
+  /** Keys aborted, in abort order (`isDone` counts them as finished). Live, read-only. */
   get aborted(): ReadonlySet<K> {
-    return this.#sets.aborted;
+    return this.#views.aborted;
   }
 
   /** Number of nodes in the graph. */
   get size(): number {
-    return this.#nodes.size;
+    return this.#table.count;
   }
 
   /** True when every node is completed or aborted (`completed.size + aborted.size === size`); an empty graph is done. */
   get isDone(): boolean {
-    return this.#sets.completed.size + this.#sets.aborted.size === this.#nodes.size;
+    return this.#completed.size + this.#aborted.size === this.#table.count;
   }
 
   /** The node's state; never `'failed'`. @throws UnknownKeyError if the key is not in the graph. */
   getState(key: K): NodeState {
-    return this.#node(key).state;
+    return stateName(this.#table.state[this.#find(key)] as number);
   }
 
   /** A snapshot of the node's distinct dependencies. @throws UnknownKeyError if the key is not in the graph. */
   getDependencies(key: K): ReadonlySet<K> {
-    return new Set(this.#node(key).deps.map((n) => n.key));
+    return new Set(this.#table.dependencyKeys(this.#find(key)));
   }
 
   /** A snapshot of the nodes that depend directly on `key`. @throws UnknownKeyError if the key is not in the graph. */
   getDependents(key: K): ReadonlySet<K> {
-    return new Set(this.#node(key).dependents.map((n) => n.key));
+    const { keys, dependents } = this.#table;
+    const out = new Set<K>();
+    for (let edge = dependents.first(this.#find(key)); edge !== -1; edge = dependents.next(edge)) {
+      out.add(keys[dependents.target(edge)] as K);
+    }
+    return out;
   }
 
   /** True when the graph holds `key`. */
   has(key: K): boolean {
-    return this.#nodes.has(key);
+    return this.#table.find(key) !== -1;
   }
 
   /** Full iterative DFS for a cycle. Always false for a graph built through this API; kept as a safety check. */
   hasCycle(): boolean {
-    return hasCycleDfs(
-      this.#nodes.values(),
-      this.#nodes.size,
-      (n) => n.index,
-      (n) => n.deps,
-    );
+    return hasCycleDfs(this.#table.count, this.#table.dependents);
   }
 
   /** All keys with every dependency before its dependents (Kahn's algorithm, breadth-first from the roots). */
   topologicalSort(): K[] {
-    const { order } = kahnOrder(
-      [...this.#nodes.values()],
-      (n) => n.index,
-      (n) => n.deps.length,
-      (n) => n.dependents,
-    );
-    return order.map((n) => n.key);
+    const table = this.#table;
+    const { order } = kahnOrder(table.count, (node) => table.dependencyCount(node), table.dependents);
+    return Array.from(order, (node) => table.keys[node] as K);
   }
 
-  #node(key: K): GraphNode<K> {
-    const node = this.#nodes.get(key);
-    if (node === undefined) throw new UnknownKeyError(key);
+  #find(key: K): number {
+    const node = this.#table.find(key);
+    if (node === -1) throw new UnknownKeyError(key);
     return node;
   }
 
-  /** Stores a node whose dependencies are already validated; fires nothing. */
-  #insert(key: K, deps: readonly GraphNode<K>[]): GraphNode<K> {
-    let unfinished = 0;
-    let aborted = false;
-    for (const dep of deps) {
-      if (dep.state === 'aborted') aborted = true;
-      else if (dep.state !== 'completed') unfinished++;
-    }
-    // D17: a node behind an aborted dependency could never run; adding it aborted keeps isDone reachable.
-    const state: StoredState = aborted ? 'aborted' : unfinished === 0 ? 'ready' : 'pending';
-    const node: GraphNode<K> = { key, index: this.#nodes.size, state, deps, dependents: [], unfinished };
-    this.#nodes.set(key, node);
-    for (const dep of deps) dep.dependents.push(node);
-    this.#sets[state].add(key);
+  /** The node of `key`, which must be in state `code` for `action`. */
+  #expect(key: K, code: number, action: string): number {
+    const node = this.#find(key);
+    const state = this.#table.state[node] as number;
+    if (state !== code) throw new InvalidStateError(key, stateName(state), action, stateName(code));
     return node;
   }
 
-  #move(node: GraphNode<K>, to: StoredState): void {
-    this.#sets[node.state].delete(node.key);
-    node.state = to;
-    this.#sets[to].add(node.key);
+  /** Validates and stores a node, and lists it under its state; fires nothing. */
+  #insert(key: K, deps: readonly K[]): number {
+    const node = this.#table.insert(key, deps);
+    const state = this.#table.state[node];
+    if (state === READY) this.#ready.add(node);
+    else if (state === PENDING) this.#pending.added();
+    else this.#aborted.add(node);
+    return node;
+  }
+
+  #isFinished(node: number): boolean {
+    const state = this.#table.state[node];
+    return state === COMPLETED || state === ABORTED;
+  }
+
+  /** Moves an unfinished node to aborted. */
+  #abortOne(node: number): void {
+    const state = this.#table.state;
+    const from = state[node];
+    if (from === PENDING) this.#pending.removed();
+    else if (from === READY) this.#ready.remove(node);
+    else this.#running.remove(node);
+    state[node] = ABORTED;
+    this.#aborted.add(node);
   }
 
   /**
-   * Fires `onComplete` for `completed` (if given), then `onReady` for each node still ready. Every callback runs
-   * even if an earlier one throws (a listener that misses a ready key would hang its run); the first error is
-   * rethrown afterwards. The graph is already consistent, whatever a callback throws.
+   * Fires `onComplete` for node `completed` (if not -1), then `onReady` for each node still ready. Every callback
+   * runs even if an earlier one throws (a listener that misses a ready key would hang its run); the first error
+   * is rethrown afterwards. The graph is already consistent, whatever a callback throws.
    */
-  #emit(ready: readonly GraphNode<K>[], completed?: GraphNode<K>): void {
+  #emit(ready: readonly number[], completed: number): void {
+    const { keys } = this.#table;
     let failure: { error: unknown } | undefined;
-    if (completed !== undefined) {
+    if (completed !== -1) {
       try {
-        this.onComplete?.(completed.key);
+        this.onComplete?.(keys[completed] as K);
       } catch (error) {
         failure = { error };
       }
     }
     for (const node of ready) {
       // An earlier callback may have started or aborted it; then it is no longer ready and says nothing.
-      if (node.state !== 'ready') continue;
+      // (The state array is read afresh: a callback may have added nodes and so replaced it.)
+      if (this.#table.state[node] !== READY) continue;
       try {
-        this.onReady?.(node.key);
+        this.onReady?.(keys[node] as K);
       } catch (error) {
         failure ??= { error };
       }

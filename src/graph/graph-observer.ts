@@ -1,6 +1,6 @@
 /**
- * Listener for graph transitions that have no documented callback. Sources use it to learn that a graph finished
- * through `abort()` (D17) or that user code completed a node directly.
+ * Listener for graph transitions that have no callback property. Sources use it to learn that a graph finished
+ * through `abort()` (aborted nodes count as finished) or that user code completed a node directly.
  */
 export interface GraphObserver<K> {
   /** After `complete(key)` ran, even when one of its callbacks threw. */

@@ -1,35 +1,36 @@
+import type { Adjacency } from './edge-lists.js';
+
 /**
- * Kahn's algorithm, linear in nodes + edges. `indexOf` numbers the nodes `0..nodes.length-1` (scratch counters live
- * in a typed array, not a Map). Nodes whose `dependencyCount` is 0 come first, in input order; the rest follow
- * breadth-first as their last counted dependency is emitted. Dependents not among `nodes` must not be counted or
- * listed by the caller.
+ * Kahn's algorithm over nodes `0..count-1`, linear in nodes + edges. `dependencyCount(i)` is how many edges lead
+ * into node i (counting only edges listed in `dependents`). Nodes with none come first, in index order; the rest
+ * follow breadth-first as their last counted dependency is emitted, dependents in list order.
  *
- * Returns the order and a predicate for nodes left over; any left-over node means the set contains a cycle (and
+ * Returns the order and a predicate for nodes left over; any left-over node means the graph has a cycle (and
  * every left-over node then has at least one left-over dependency).
  */
-export function kahnOrder<N>(
-  nodes: readonly N[],
-  indexOf: (node: N) => number,
-  dependencyCount: (node: N) => number,
-  dependentsOf: (node: N) => readonly N[],
-): { order: N[]; blocked: (node: N) => boolean } {
-  const remaining = new Int32Array(nodes.length);
-  const order: N[] = [];
-  for (const node of nodes) {
-    const count = dependencyCount(node);
-    if (count === 0) order.push(node);
-    else remaining[indexOf(node)] = count;
+export function kahnOrder(
+  count: number,
+  dependencyCount: (node: number) => number,
+  dependents: Adjacency,
+): { order: Int32Array; blocked: (node: number) => boolean } {
+  const remaining = new Int32Array(count);
+  // `queue` doubles as the result: entries before `emitted` are final.
+  const queue = new Int32Array(count);
+  let emitted = 0;
+  for (let node = 0; node < count; node++) {
+    const deps = dependencyCount(node);
+    if (deps === 0) queue[emitted++] = node;
+    else remaining[node] = deps;
   }
-  // `order` doubles as the FIFO queue.
-  for (let i = 0; i < order.length; i++) {
-    for (const dependent of dependentsOf(order[i] as N)) {
-      const at = indexOf(dependent);
-      const count = (remaining[at] as number) - 1;
-      remaining[at] = count;
-      if (count === 0) order.push(dependent);
+  for (let i = 0; i < emitted; i++) {
+    for (let edge = dependents.first(queue[i] as number); edge !== -1; edge = dependents.next(edge)) {
+      const node = dependents.target(edge);
+      const left = (remaining[node] as number) - 1;
+      remaining[node] = left;
+      if (left === 0) queue[emitted++] = node;
     }
   }
-  return { order, blocked: (node) => remaining[indexOf(node)] !== 0 };
+  return { order: queue.subarray(0, emitted), blocked: (node) => remaining[node] !== 0 };
 }
 
 /**
@@ -49,43 +50,37 @@ export function findCycle<N>(start: N, next: (node: N) => N): N[] {
 }
 
 /**
- * Iterative depth-first search for a cycle (no recursion, so a 100,000-node chain cannot overflow the stack).
- * `indexOf` numbers the nodes `0..count-1`; `edgesOf` lists the nodes a node points to.
+ * Iterative depth-first search for a cycle over nodes `0..count-1` and the edges in `edges` (no recursion, so a
+ * 100,000-node chain cannot overflow the stack). Edges may point either way: a graph has a cycle exactly when
+ * its reverse does.
  */
-export function hasCycleDfs<N>(
-  nodes: Iterable<N>,
-  count: number,
-  indexOf: (node: N) => number,
-  edgesOf: (node: N) => readonly N[],
-): boolean {
+export function hasCycleDfs(count: number, edges: Adjacency): boolean {
   // 0 = unvisited, 1 = on the current path, 2 = finished.
   const color = new Uint8Array(count);
-  const stack: N[] = [];
-  const cursor: number[] = [];
-  for (const root of nodes) {
-    if (color[indexOf(root)] !== 0) continue;
-    color[indexOf(root)] = 1;
-    stack.push(root);
-    cursor.push(0);
-    while (stack.length > 0) {
-      const top = stack.length - 1;
-      const node = stack[top] as N;
-      const edges = edgesOf(node);
-      const at = cursor[top] as number;
-      if (at === edges.length) {
-        color[indexOf(node)] = 2;
-        stack.pop();
-        cursor.pop();
+  // Per stack level: the node, and the next of its edges to follow.
+  const stack = new Int32Array(count);
+  const cursor = new Int32Array(count);
+  for (let root = 0; root < count; root++) {
+    if (color[root] !== 0) continue;
+    color[root] = 1;
+    stack[0] = root;
+    cursor[0] = edges.first(root);
+    let top = 0;
+    while (top >= 0) {
+      const edge = cursor[top] as number;
+      if (edge === -1) {
+        color[stack[top] as number] = 2;
+        top--;
         continue;
       }
-      cursor[top] = at + 1;
-      const next = edges[at] as N;
-      const mark = color[indexOf(next)];
+      cursor[top] = edges.next(edge);
+      const next = edges.target(edge);
+      const mark = color[next];
       if (mark === 1) return true;
       if (mark === 0) {
-        color[indexOf(next)] = 1;
-        stack.push(next);
-        cursor.push(0);
+        color[next] = 1;
+        stack[++top] = next;
+        cursor[top] = edges.first(next);
       }
     }
   }

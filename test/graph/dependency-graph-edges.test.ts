@@ -26,7 +26,7 @@ function caught(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
-describe('D17: wrong-state transitions and edge cases', () => {
+describe('wrong-state transitions and edge cases', () => {
   it('complete, fail and start in the wrong state throw InvalidStateError naming key, state and expected state', () => {
     const graph = chain('a', 'b');
     const error = caught(() => graph.complete('a'));
@@ -101,7 +101,7 @@ describe('D17: wrong-state transitions and edge cases', () => {
   });
 });
 
-describe('D24: unknown keys', () => {
+describe('unknown keys', () => {
   const graph = chain('a');
   const calls: Array<[string, (key: string) => unknown]> = [
     ['start', (k) => graph.start(k)],

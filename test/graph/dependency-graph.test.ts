@@ -7,7 +7,7 @@ import {
 } from '../../src/errors/index.js';
 import { DependencyGraph } from '../../src/graph/dependency-graph.js';
 
-/** SF §2 diamond: A; B, C depend on A; D depends on B and C. */
+/** The diamond: A; B, C depend on A; D depends on B and C. */
 function diamond(): DependencyGraph<string> {
   const graph = new DependencyGraph<string>();
   graph.addNode('A');
@@ -17,7 +17,7 @@ function diamond(): DependencyGraph<string> {
   return graph;
 }
 
-/** RE pipeline: fetch → parse → {validate, transform} → save. */
+/** A data pipeline: fetch → parse → {validate, transform} → save. */
 function pipeline(): DependencyGraph<string> {
   const graph = new DependencyGraph<string>();
   graph.addAll(
@@ -40,8 +40,8 @@ function record(graph: DependencyGraph<string>): string[] {
   return log;
 }
 
-describe('DependencyGraph (API.md §3 claims 33–45)', () => {
-  it('claim 33: the diamond starts with only A ready, size 4 and not done', () => {
+describe('DependencyGraph lifecycle and lookups', () => {
+  it('the diamond starts with only A ready, size 4 and not done', () => {
     const graph = diamond();
     expect([...graph.ready]).toEqual(['A']);
     expect(graph.size).toBe(4);
@@ -49,18 +49,18 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect([...graph.pending]).toEqual(['B', 'C', 'D']);
   });
 
-  it('claim 34: start moves A to running; complete returns [B, C] and makes them ready', () => {
+  it('start moves A to running; complete returns [B, C] and makes them ready', () => {
     const graph = diamond();
     graph.start('A');
     expect([...graph.running]).toEqual(['A']);
     expect([...graph.ready]).toEqual([]);
     expect(graph.complete('A')).toEqual(['B', 'C']);
-    expect(graph.ready).toEqual(new Set(['B', 'C']));
+    expect(new Set(graph.ready)).toEqual(new Set(['B', 'C']));
     expect([...graph.running]).toEqual([]);
     expect([...graph.completed]).toEqual(['A']);
   });
 
-  it('claim 35: the diamond join waits for both B and C', () => {
+  it('the diamond join waits for both B and C', () => {
     const graph = diamond();
     graph.start('A');
     graph.complete('A');
@@ -73,7 +73,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect([...graph.ready]).toEqual(['D']);
   });
 
-  it('claim 36: complete fires onComplete before onReady for each freed dependent, synchronously', () => {
+  it('complete fires onComplete before onReady for each freed dependent, synchronously', () => {
     const graph = diamond();
     const log = record(graph);
     graph.start('A');
@@ -83,12 +83,12 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect(returned).toEqual(['B', 'C']);
   });
 
-  it('claim 37: addNode throws on a duplicate key, a missing dependency or a cycle, and adds nothing', () => {
+  it('addNode throws on a duplicate key, a missing dependency or a cycle, and adds nothing', () => {
     const graph = diamond();
     const log = record(graph);
     expect(() => graph.addNode('A')).toThrow(DuplicateKeyError);
     expect(() => graph.addNode('E', ['A', 'nope'])).toThrow(MissingDependencyError);
-    // A self-dependency is a real cycle check, not a missing-dependency error (API.md §5.26).
+    // A self-dependency is reported as a cycle, not as a missing dependency (the key is not in the graph yet).
     expect(() => graph.addNode('E', ['E'])).toThrow(CycleError);
     expect(() => graph.addNode('E', ['A', 'E'])).toThrow(CycleError);
     expect(graph.size).toBe(4);
@@ -97,7 +97,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect(log).toEqual([]);
   });
 
-  it('claim 38: addNode whose dependencies are all completed is ready at once and fires onReady', () => {
+  it('addNode whose dependencies are all completed is ready at once and fires onReady', () => {
     const graph = diamond();
     graph.start('A');
     graph.complete('A');
@@ -110,7 +110,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect(log).toEqual(['ready:E']);
   });
 
-  it('claim 39: addAll ignores map order; fetch-data becomes ready', () => {
+  it('addAll ignores map order; fetch-data becomes ready', () => {
     const graph = new DependencyGraph<string>();
     const log = record(graph);
     graph.addAll(
@@ -129,7 +129,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect(graph.getDependencies('save')).toEqual(new Set(['validate', 'transform']));
   });
 
-  it('claim 40: start on a node that is not ready throws', () => {
+  it('start on a node that is not ready throws', () => {
     const graph = diamond();
     expect(() => graph.start('B')).toThrow(InvalidStateError); // pending
     graph.start('A');
@@ -141,7 +141,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect(graph.getState('A')).toBe('completed');
   });
 
-  it('claim 41: fail returns a running node to ready and fires onReady; failed is never observed', () => {
+  it('fail returns a running node to ready and fires onReady; failed is never observed', () => {
     const graph = diamond();
     const log = record(graph);
     graph.start('A');
@@ -155,7 +155,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     for (const key of ['A', 'B', 'C', 'D']) expect(graph.getState(key)).not.toBe('failed');
   });
 
-  describe('claim 42: abort cascades breadth-first and returns the keys, root first', () => {
+  describe('abort cascades breadth-first and returns the keys, root first', () => {
     it('a in a→b→{c,d} returns [a, b, c, d] and the graph is done', () => {
       const graph = new DependencyGraph<string>();
       graph.addNode('a');
@@ -190,7 +190,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     });
   });
 
-  it('claim 43: abort skips nodes already completed or aborted', () => {
+  it('abort skips nodes already completed or aborted', () => {
     const graph = diamond();
     graph.start('A');
     graph.complete('A');
@@ -202,7 +202,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect([...graph.aborted]).toEqual(['B', 'D', 'C']);
   });
 
-  it('claim 44: isDone holds exactly when completed + aborted === size', () => {
+  it('isDone holds exactly when completed + aborted === size', () => {
     const graph = diamond();
     const check = () => {
       expect(graph.isDone).toBe(graph.completed.size + graph.aborted.size === graph.size);
@@ -222,7 +222,7 @@ describe('DependencyGraph (API.md §3 claims 33–45)', () => {
     expect(new DependencyGraph<string>().isDone).toBe(true);
   });
 
-  it('claim 45: hasCycle is false, topologicalSort orders dependencies first, and the lookups behave as named', () => {
+  it('hasCycle is false, topologicalSort orders dependencies first, and the lookups behave as named', () => {
     const graph = pipeline();
     expect(graph.hasCycle()).toBe(false);
     const order = graph.topologicalSort();
