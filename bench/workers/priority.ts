@@ -1,20 +1,21 @@
 /**
  * Priority: n enqueues, then a full drain, through `PrioritySourceObj` with aging and a finite cap
- * (`agingRate: 0.01, maxAgeBoost: 20`), and through its internal `AgingQueue` alone (the floor: the gap between
- * the two rows is what the source's async-generator `next()` costs).
+ * (`agingRate: 0.01, maxAgeBoost: 20`), and through its internal `AgingQueue` alone, filled with `add` as the
+ * source fills it (the floor: the gap between the two rows is what the source's `next()` costs).
  * Usage: priority.ts <PrioritySourceObj|AgingQueue> [sizes=100000,1000000]
  *
  * Items are allot tasks (`{ key, runner, cost }`, unique key, shared runner and cost), built before the clock
  * starts; priorities are integers 0–99 from mulberry32(7). The fake clock advances 1 ms every 1,000 enqueues
  * and every 1,000 pops, so entries age during the whole run (1M: 2,000 ms in all, just enough for the first
  * entries to reach the cap). Drain: `peek()` then `next()` (`pop()` for the queue), as the runner does; every
- * step checks that the pulled item is the one peeked.
+ * step checks that the pulled item is the one peeked (the sources promise it, whatever the clock does).
  * Order of work: warm-up (5 × 20,000 items); per size gc, one untimed 20,000-item run (a forced gc deoptimises
  * the hot path), then timed runs (100,000: median of 3; 1,000,000: one). Then, at the largest size, bytes
  * retained per queued item: (heapUsed + arrayBuffers) after a forced gc minus a baseline, ÷ n, once with a fresh task object
  * per item (`bytes`: what a caller's queue costs) and once with one shared item (`queueBytes`: the queue's own
  * storage). Last, a 2,000-item run with enqueues and pulls interleaved checks every peek against a brute-force
- * maximum of the effective priority (clock 1 ms per operation, so entries both age and reach the cap).
+ * maximum of the effective priority (clock 1 ms per operation, so entries both age and reach the cap; one of
+ * those ms passes between each peek and its pull, which must still deliver the peeked item).
  */
 import { PrioritySourceObj, type ScheduledTask } from '../../src/index.js';
 import { AgingQueue } from '../../src/sources/aging-queue.js';
@@ -73,9 +74,7 @@ function makeQ<T>(): Q<T> {
   }
   const q = new AgingQueue<T>(OPTS);
   return {
-    push: (item, p) => {
-      q.push(item, p);
-    },
+    push: (item, p) => q.add(item, p),
     peek: () => q.peek(),
     take: () => q.pop(),
     get size() {
@@ -86,7 +85,8 @@ function makeQ<T>(): Q<T> {
 
 /**
  * Drains a mix of enqueues and pulls, checking each peek against the brute-force best effective priority
- * (within 1e-9: D19 lets rounding decide between near-equal effective priorities).
+ * (within 1e-9: the queue compares by differences, so rounding may decide between near-equal effective
+ * priorities).
  */
 async function checkOrder(n: number): Promise<void> {
   clock = 0;
@@ -115,15 +115,15 @@ async function checkOrder(n: number): Promise<void> {
     if (eff(h) < best - 1e-9) {
       fail(`order check: step ${taken} peeked effective ${eff(h)} while ${best} was queued`);
     }
+    clock++; // time passes between the peek and the pull, as it may for the runner
     const got = await q.take();
     if (got !== head) fail(`order check: peeked ${head?.key}, pulled ${got?.key}`);
     live[h] = 0;
-    clock++;
   }
   if ((await q.take()) !== undefined) fail('order check: queue not empty after n pulls');
 }
 
-/** Heap plus typed-array storage (AgingQueue keeps its entries in typed arrays, outside `heapUsed`). */
+/** Heap plus typed-array storage (AgingQueue keeps part of each entry in typed arrays, outside `heapUsed`). */
 function used(): number {
   gc(); // the double collection: a single one gave unstable baselines (even negative deltas)
   const m = process.memoryUsage();
@@ -151,7 +151,7 @@ function bytesPerItem(n: number, prio: Uint8Array, fresh: boolean): number {
   } else {
     const queue = new AgingQueue<Task>(OPTS);
     for (let i = 0; i < n; i++) {
-      queue.push(fresh ? { key: `t${i}`, runner: noop, cost: SLOT } : shared, prio[i]!);
+      queue.add(fresh ? { key: `t${i}`, runner: noop, cost: SLOT } : shared, prio[i]!);
       if (i % 1000 === 999) clock++;
     }
     size = used() - before;
@@ -185,14 +185,14 @@ async function timeSource(items: Task[], prio: Uint8Array): Promise<{ enqueueMs:
   return { enqueueMs: t1 - t0, drainMs: t2 - t1 };
 }
 
-/** The same through AgingQueue: push all, then peek + pop until empty. */
+/** The same through AgingQueue: add all, then peek + pop until empty. */
 function timeQueue(items: Task[], prio: Uint8Array): { enqueueMs: number; drainMs: number } {
   const n = items.length;
   clock = 0;
   const queue = new AgingQueue<Task>(OPTS);
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    queue.push(items[i]!, prio[i]!);
+    queue.add(items[i]!, prio[i]!);
     if (i % 1000 === 999) clock++;
   }
   const t1 = performance.now();

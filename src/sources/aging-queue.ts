@@ -1,7 +1,7 @@
 import { show } from '../errors/allot-error.js';
 import { InvalidOptionError } from '../errors/option-errors.js';
-import { EntryFifo } from './entry-fifo.js';
-import { IndexedHeap } from './indexed-heap.js';
+import { EntryHandle, hasHandle, isStale, itemOf, Place } from './entry-handle.js';
+import { EntryHeap } from './entry-heap.js';
 
 /** Options of {@link AgingQueue}; the priority sources pass theirs through. */
 export interface AgingQueueOptions {
@@ -9,86 +9,89 @@ export interface AgingQueueOptions {
   agingRate?: number;
   /** Upper bound on the aging bonus; default `Infinity` (no cap). ≥ 0. */
   maxAgeBoost?: number;
-  /** Clock in milliseconds; default `Date.now`. A reading below an earlier one counts as the earlier one. */
+  /**
+   * Clock in milliseconds; default `Date.now`. A reading below an earlier one counts as the earlier one. Only
+   * read when entries age (`agingRate` and `maxAgeBoost` both above 0).
+   */
   now?: () => number;
 }
 
 /** What {@link AgingQueue.peekEntry} reports about the entry that would be popped next. */
 export interface AgingQueueEntry<T> {
   readonly item: T;
-  /** The base priority given to `push`. */
+  /** The base priority given to `push` or `add`. */
   readonly priority: number;
   /** `priority + min(agingRate × waitedMs, maxAgeBoost)` at the time of the call. */
   readonly effectivePriority: number;
 }
 
-/** Identifies one queued entry, for {@link AgingQueue.remove}. Stale once the entry leaves the queue. */
-export class EntryHandle {
-  /** @internal */
-  constructor(
-    /** @internal storage slot, reused after the entry leaves */
-    readonly slot: number,
-    /** @internal unique across all queues, so a stale or foreign handle never matches */
-    readonly seq: number,
-  ) {}
-}
-
-const MIN_CAPACITY = 16;
-/** Storage is released when the queue empties only above this capacity, to avoid churn on small queues. */
-const SHRINK_ABOVE = 1024;
-/** Global so that handles from one queue never match an entry of another. */
-let nextSeq = 1;
+/** Stale copies a heap may hold, beyond one per live entry, before it is rebuilt without them. */
+const MIN_STALE = 16;
+/** Identities of queues (a new one at each `clear()`); global, so a handle never matches another queue. */
+let nextOwner = 1;
 
 /**
- * A max-priority queue whose entries gain priority while they wait (D19):
- * effective priority = `priority + min(agingRate × (now − enqueuedAt), maxAgeBoost)`, highest first, equal
- * effective priorities in enqueue order (FIFO). `push`, `pop`, `peek` and `remove` are O(log n) amortised.
+ * A max-priority queue whose entries gain priority while they wait: effective priority =
+ * `priority + min(agingRate × (now − enqueuedAt), maxAgeBoost)`, where `enqueuedAt` is the entry's own (latest)
+ * enqueue; highest first, equal effective priorities in enqueue order (FIFO). `push`, `add`, `pop`, `peek` and
+ * `remove` are O(log n) amortised.
+ *
+ * Peek, then pop: `pop()` removes the entry that the latest `peek()` or `peekEntry()` chose, as long as nothing
+ * was pushed or removed since, however the clock moved in between; after a change, or without a peek, it chooses
+ * at the current time. A caller that inspects the head before taking it (the runner checks its cost) takes
+ * exactly what it inspected. Every peek chooses afresh, so a later peek sees aging reorder the entries.
  *
  * How aging stays cheap: while uncapped, every entry's bonus grows at the same rate, so their order does not
- * change with time (one heap, comparing `(p1 − p2) − agingRate × (t1 − t2)`). An entry reaches the cap
- * `maxAgeBoost / agingRate` ms after its enqueue, so entries reach it in enqueue order; a FIFO of enqueues
- * tells which ones did, and each moves once into a second heap ordered by `priority` (bonus = the cap).
- * The next entry is the better of the two heap tops. Entries live in typed arrays (struct of arrays):
- * about 65 bytes per queued entry, plus about 50 for each {@link EntryHandle} the caller keeps.
+ * change with time (one heap, comparing `(p1 − p2) − agingRate × (t1 − t2)`). Once the first entry of that heap
+ * has reached the cap, it moves to a second heap ordered by `priority` (bonus = the cap), and so on until the
+ * first entry is still below the cap; the next entry is the better of the two heap tops. Entries that reached the
+ * cap but are not first yet can wait: their key overstates them, yet stays below the first entry's, which is
+ * exact, so they cannot be the best. Each entry moves at most once.
+ *
+ * Handles: `add` stores the item itself; `push` stores an {@link EntryHandle} that carries the item, which is how
+ * `remove` and `effectivePriorityOf` find the entry. A removed entry stays in its heap as a stale copy until it
+ * reaches the top or stale copies outnumber live entries (then the heap is rebuilt), which spares the heaps any
+ * bookkeeping of positions.
+ * Memory: 32 bytes per queued entry (24 in typed arrays, one array slot; up to twice that just after the storage
+ * doubled), plus the handle of an entry queued with `push`; stale copies can at most double the first part.
  *
  * Ties: equal effective priority goes to the earlier enqueue, whatever made them equal (rate 0.01, cap 5:
  * a background(1) enqueued 400 ms before a fresh 5 is served first, at 1 + 4 = 5).
  * Rounding: uncapped entries are compared by the difference above, which can differ from the formula only by
- * the rounding of these few operations (allowed by D19), independent of how long the queue has lived; exact
- * ties such as the one above stay ties.
- * Clock: read on `push`, `peek`, `peekEntry`, `pop` and `effectivePriorityOf`; a reading below the latest
+ * the rounding of these few operations, so two effective priorities within rounding error of each other may come
+ * out in either order; that error does not grow with the queue's lifetime, and exact ties such as the one above
+ * stay ties.
+ * Clock: read only where aging needs it, so never when `agingRate` or `maxAgeBoost` is 0. With aging, `push` and
+ * `add` read it (the enqueue time), as do `peekEntry` and `effectivePriorityOf` (the bonus); with a finite cap,
+ * also `peek`, and `pop` when it follows no peek (entries may have reached the cap). A reading below the latest
  * one counts as the latest (time never runs backwards), and a non-finite reading throws.
  */
 export class AgingQueue<T> {
   readonly #rate: number;
   readonly #cap: number;
   readonly #now: () => number;
-  /** True when entries can go from uncapped to capped while queued (rate > 0, 0 < cap < ∞). */
+  /** Entries gain priority while they wait (rate > 0 and cap > 0). */
+  readonly #aging: boolean;
+  /** Entries can reach the cap while queued (aging and a finite cap): the order depends on the time. */
   readonly #capping: boolean;
 
-  // Per-slot storage. Sequence numbers live in the heaps; a slot is queued iff one heap holds it.
-  #items: Array<T | undefined> = [];
-  #prio = new Float64Array(MIN_CAPACITY);
-  /** Enqueue time relative to `#epoch`, to keep the keys small. */
-  #time = new Float64Array(MIN_CAPACITY);
-  #free = new Int32Array(MIN_CAPACITY);
-  #freeCount = 0;
-  /** Slots below this have been handed out since the queue was last empty. */
-  #used = 0;
-  #size = 0;
-
-  /** Entries whose bonus is below the cap, by `priority − rate × time`. */
-  readonly #uncapped: IndexedHeap;
+  /** Entries not moved to `#capped`, by `priority − rate × time` (all entries without capping). */
+  readonly #uncapped: EntryHeap;
   /** Entries whose bonus reached the cap, by `priority`. */
-  readonly #capped = new IndexedHeap(MIN_CAPACITY);
-  /** Uncapped entries (and slots of deleted ones, reserved until dropped) in enqueue order. */
-  readonly #fifo = new EntryFifo(MIN_CAPACITY);
-  /** Clock reading `#bestSlot` was computed at; NaN after any change to the queue. */
-  #bestAt = Number.NaN;
-  #bestSlot = -1;
+  readonly #capped = new EntryHeap();
+  #size = 0;
+  /** Live entries in `#uncapped`; the others are in `#capped`. Anything more a heap holds is stale. */
+  #uncappedCount = 0;
+  /** With capping: the heap whose first entry the latest peek chose, for the next pop; unset on any change. */
+  #chosen: EntryHeap | undefined;
+  /** The clock reading `#chosen` was made at: a peek at the same reading needs no new choice. */
+  #chosenAt = Number.NaN;
   /** Latest clock reading seen; time never moves backwards. */
   #last = Number.NEGATIVE_INFINITY;
   #epoch = 0;
+  #owner = nextOwner++;
+  /** Sequence number of the latest entry: entries from `add` get even numbers, entries with a handle odd ones. */
+  #seq = 0;
 
   constructor(opts: AgingQueueOptions = {}) {
     const { agingRate = 0, maxAgeBoost = Number.POSITIVE_INFINITY, now = Date.now } = opts;
@@ -103,10 +106,11 @@ export class AgingQueue<T> {
       throw new InvalidOptionError('now', now, 'a function returning the time in milliseconds');
     }
     this.#rate = agingRate;
-    this.#uncapped = new IndexedHeap(MIN_CAPACITY, agingRate);
     this.#cap = maxAgeBoost;
     this.#now = now;
-    this.#capping = agingRate > 0 && maxAgeBoost > 0 && maxAgeBoost < Number.POSITIVE_INFINITY;
+    this.#aging = agingRate > 0 && maxAgeBoost > 0;
+    this.#capping = this.#aging && maxAgeBoost < Number.POSITIVE_INFINITY;
+    this.#uncapped = new EntryHeap(this.#aging ? agingRate : 0);
   }
 
   /** Number of queued entries. */
@@ -116,68 +120,122 @@ export class AgingQueue<T> {
 
   /** Queues `item` at base `priority` (a finite number; higher first). Its aging starts now. */
   push(item: T, priority: number): EntryHandle {
-    const slot = this.#insert(item, priority);
-    return new EntryHandle(slot, this.#seqOf(slot));
+    const time = this.#enqueueTime(item, priority);
+    const seq = this.#nextSeq(true);
+    const handle = new EntryHandle(item, this.#owner, seq, priority, time);
+    this.#insert(handle, priority, time, seq);
+    return handle;
   }
 
   /** {@link AgingQueue.push} for callers that never remove by handle: allocates nothing per item. */
   add(item: T, priority: number): void {
-    this.#insert(item, priority);
+    const time = this.#enqueueTime(item, priority);
+    this.#insert(item, priority, time, this.#nextSeq(false));
   }
 
-  /** The item with the highest effective priority now, without removing it. */
+  /** The item with the highest effective priority now, without removing it; the next `pop()` removes it. */
   peek(): T | undefined {
-    const slot = this.#best(this.#clock());
-    return slot < 0 ? undefined : this.#items[slot];
+    const heap = this.#peekHeap();
+    return heap === undefined ? undefined : this.#topItem(heap);
+  }
+
+  /**
+   * The item `pop()` would remove now, without removing it: the latest peek's choice while nothing was pushed or
+   * removed since, otherwise a fresh choice as {@link AgingQueue.peek} makes (and remembers).
+   */
+  upcoming(): T | undefined {
+    if (this.#chosen !== undefined) return this.#topItem(this.#chosen);
+    return this.peek();
   }
 
   /** Like {@link AgingQueue.peek}, with the base and effective priorities. */
   peekEntry(): AgingQueueEntry<T> | undefined {
-    const now = this.#clock();
-    const slot = this.#best(now);
-    if (slot < 0) return undefined;
-    return {
-      item: this.#items[slot] as T,
-      priority: this.#prio[slot]!,
-      effectivePriority: this.#effective(slot, now),
-    };
+    const heap = this.#peekHeap();
+    if (heap === undefined) return undefined;
+    const priority = heap.topPriority();
+    let effectivePriority = priority;
+    if (heap === this.#capped) {
+      effectivePriority = priority + this.#cap;
+    } else if (this.#aging) {
+      // With capping the peek just read the clock; otherwise read it here for the bonus.
+      const now = this.#capping ? this.#chosenAt : this.#clock();
+      effectivePriority = this.#effective(priority, heap.topTime(), now);
+    }
+    return { item: this.#topItem(heap), priority, effectivePriority };
   }
 
-  /** Removes and returns the item with the highest effective priority now. */
+  /**
+   * Removes and returns the item the latest peek chose, if nothing was pushed or removed since; else the item
+   * with the highest effective priority now.
+   */
   pop(): T | undefined {
-    const slot = this.#best(this.#clock());
-    if (slot < 0) return undefined;
-    const item = this.#items[slot] as T;
-    this.#delete(slot);
-    return item;
+    if (this.#size === 0) return undefined;
+    let heap = this.#chosen;
+    if (heap === undefined) heap = this.#capping ? this.#best(this.#clock()) : this.#uncapped;
+    this.#top(heap); // drops stale copies (none when the peek just did)
+    const seq = heap.topSeq();
+    let item = heap.topRef();
+    if (hasHandle(seq)) item = this.#retire(item as EntryHandle);
+    heap.pop();
+    this.#departed(heap);
+    return item as T;
   }
 
   /** Removes the entry behind `handle`; false when it already left the queue (or is another queue's). */
   remove(handle: EntryHandle): boolean {
-    if (!this.#live(handle)) return false;
-    this.#delete(handle.slot);
+    if (handle.owner !== this.#owner || handle.place === Place.Gone) return false;
+    const heap = handle.place === Place.Uncapped ? this.#uncapped : this.#capped;
+    this.#retire(handle);
+    if (heap.topSeq() === handle.seq) {
+      heap.pop();
+      this.#departed(heap);
+      return true;
+    }
+    this.#departed(heap);
+    // Left in place as a stale copy; once those outnumber the live entries, rebuild the heap without them.
+    const live = heap === this.#uncapped ? this.#uncappedCount : this.#size - this.#uncappedCount;
+    if (heap.size > 2 * live + MIN_STALE) heap.filter((ref, seq) => !isStale(ref, seq));
     return true;
   }
 
   /** Effective priority of a queued entry now, or `undefined` when it left the queue. */
   effectivePriorityOf(handle: EntryHandle): number | undefined {
-    if (!this.#live(handle)) return undefined;
-    return this.#effective(handle.slot, this.#clock());
+    if (handle.owner !== this.#owner || handle.place === Place.Gone) return undefined;
+    if (!this.#aging) return handle.priority;
+    return this.#effective(handle.priority, handle.time, this.#clock());
   }
 
   /** Removes every entry and releases the storage. Existing handles become stale. */
   clear(): void {
-    this.#bestAt = Number.NaN;
-    this.#items = [];
-    this.#prio = new Float64Array(MIN_CAPACITY);
-    this.#time = new Float64Array(MIN_CAPACITY);
-    this.#free = new Int32Array(MIN_CAPACITY);
-    this.#freeCount = 0;
-    this.#used = 0;
-    this.#size = 0;
-    this.#uncapped.reset(MIN_CAPACITY);
-    this.#capped.reset(MIN_CAPACITY);
-    this.#fifo.reset(MIN_CAPACITY);
+    this.#owner = nextOwner++;
+    this.#emptied();
+  }
+
+  /** Validates a new entry's priority and reads its enqueue time (relative to the epoch). */
+  #enqueueTime(item: T, priority: number): number {
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+      const option = typeof item === 'string' ? `priority of ${show(item)}` : 'priority';
+      throw new InvalidOptionError(option, priority, 'a finite number (higher is served first)');
+    }
+    if (!this.#aging) return 0;
+    const now = this.#clock();
+    // Nothing queued: rebase time so that keys stay small however long the queue lives.
+    if (this.#size === 0) this.#epoch = now;
+    return now - this.#epoch;
+  }
+
+  /** A new sequence number: even for an entry from `add`, odd for one with a handle. */
+  #nextSeq(withHandle: boolean): number {
+    this.#seq += 2;
+    return withHandle ? this.#seq + 1 : this.#seq;
+  }
+
+  #insert(ref: unknown, priority: number, time: number, seq: number): void {
+    this.#chosen = undefined;
+    // Uncapped bonuses grow alike, so (priority, time) orders uncapped entries the same at any time.
+    this.#uncapped.push(ref, priority, time, seq);
+    this.#size++;
+    this.#uncappedCount++;
   }
 
   /** Reads the clock, holding time still if it went backwards. */
@@ -190,134 +248,84 @@ export class AgingQueue<T> {
     return this.#last;
   }
 
-  #effective(slot: number, now: number): number {
-    const age = now - this.#epoch - this.#time[slot]!;
-    return this.#prio[slot]! + Math.min(this.#rate * age, this.#cap);
+  /** Effective priority at `now` of an entry with this base priority and (epoch-relative) enqueue time. */
+  #effective(priority: number, time: number, now: number): number {
+    return priority + Math.min(this.#rate * (now - this.#epoch - time), this.#cap);
   }
 
-  /** Stores the entry and returns its slot. */
-  #insert(item: T, priority: number): number {
-    this.#bestAt = Number.NaN;
-    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
-      const option = typeof item === 'string' ? `priority of ${show(item)}` : 'priority';
-      throw new InvalidOptionError(option, priority, 'a finite number (higher is served first)');
-    }
+  /** The heap whose first entry to serve now (remembered for the next pop), or undefined when empty. */
+  #peekHeap(): EntryHeap | undefined {
+    if (this.#size === 0) return undefined;
+    // Without capping the order does not depend on time: the first uncapped entry is the one.
+    if (!this.#capping) return this.#uncapped;
     const now = this.#clock();
-    // Nothing queued: rebase time so that keys stay small however long the queue lives.
-    if (this.#size === 0) this.#epoch = now;
-    const slot = this.#allocate();
-    const seq = nextSeq++;
-    const time = now - this.#epoch;
-    this.#items[slot] = item;
-    this.#prio[slot] = priority;
-    this.#time[slot] = time;
-    this.#size++;
-    if (this.#cap === 0) {
-      this.#capped.push(slot, priority, 0, seq);
-    } else {
-      // Uncapped bonuses grow alike, so (priority, time) orders uncapped entries the same at any time.
-      this.#uncapped.push(slot, priority, time, seq);
-      if (this.#capping) this.#fifo.push(slot);
+    if (this.#chosen === undefined || now !== this.#chosenAt) {
+      this.#chosen = this.#best(now);
+      this.#chosenAt = now;
     }
-    return slot;
+    return this.#chosen;
   }
 
-  #seqOf(slot: number): number {
-    const seq = this.#uncapped.seqOf(slot);
-    return seq >= 0 ? seq : this.#capped.seqOf(slot);
-  }
-
-  #live(handle: EntryHandle): boolean {
-    const { slot, seq } = handle;
-    return this.#uncapped.seqOf(slot) === seq || this.#capped.seqOf(slot) === seq;
-  }
-
-  /** Slot of the entry to serve at `now`, or -1 when empty. */
-  #best(now: number): number {
-    // A pull usually follows a peek at the same clock reading: answer it from the peek.
-    if (now === this.#bestAt) return this.#bestSlot;
-    if (this.#capping) this.#moveCapped(now);
-    const u = this.#uncapped.top();
-    const c = this.#capped.top();
-    let best: number;
-    if (u < 0) best = c;
-    else if (c < 0) best = u;
-    // On a tie the capped entry wins: entries reach the cap in enqueue order, so it is the older one.
-    else best = this.#effective(u, now) > this.#effective(c, now) ? u : c;
-    this.#bestAt = now;
-    this.#bestSlot = best;
-    return best;
-  }
-
-  /** Moves the entries whose bonus reached the cap by `now` to the capped heap, oldest first. */
-  #moveCapped(now: number): void {
-    const fifo = this.#fifo;
+  /** The heap whose first entry to serve at `now` (capping only; the queue is not empty). */
+  #best(now: number): EntryHeap {
+    const uncapped = this.#uncapped;
     const elapsed = now - this.#epoch;
-    while (fifo.length > 0) {
-      const slot = fifo.front();
-      const seq = this.#uncapped.seqOf(slot);
-      if (seq < 0) {
-        this.#release(slot); // deleted while uncapped; its slot was reserved for this moment
-      } else {
-        // Same test as `min(rate × age, cap) === cap` in #effective, so both agree on capped-ness.
-        if (this.#rate * (elapsed - this.#time[slot]!) < this.#cap) return;
-        this.#uncapped.remove(slot);
-        this.#capped.push(slot, this.#prio[slot]!, 0, seq);
-      }
-      fifo.shift();
-    }
+    // Same test as `min(rate × age, cap) === cap` in #effective, so both agree on capped-ness.
+    while (this.#top(uncapped) && this.#rate * (elapsed - uncapped.topTime()) >= this.#cap) this.#moveTop();
+    const capped = this.#capped;
+    if (!this.#top(capped)) return uncapped;
+    if (this.#uncappedCount === 0) return capped;
+    // On a tie the capped entry wins: it reached the cap first, so it is the older one.
+    const u = this.#effective(uncapped.topPriority(), uncapped.topTime(), now);
+    return u > capped.topPriority() + this.#cap ? uncapped : capped;
   }
 
-  #delete(slot: number): void {
-    this.#bestAt = Number.NaN;
-    const wasUncapped = this.#uncapped.remove(slot);
-    if (!wasUncapped) this.#capped.remove(slot);
-    this.#items[slot] = undefined;
-    if (--this.#size === 0) {
-      this.#emptied();
-    } else if (!(wasUncapped && this.#capping)) {
-      this.#release(slot);
-    } else if (this.#fifo.length > 2 * this.#uncapped.size + MIN_CAPACITY) {
-      // The FIFO still names the slot. Once deleted entries outnumber live ones there, drop them all:
-      // each deletion pays for one drop, so this stays amortised O(1).
-      this.#fifo.compact((s) => {
-        if (this.#uncapped.has(s)) return true;
-        this.#release(s);
-        return false;
-      });
-    }
+  /** Moves the first uncapped entry to the capped heap. */
+  #moveTop(): void {
+    const uncapped = this.#uncapped;
+    const ref = uncapped.topRef();
+    const seq = uncapped.topSeq();
+    if (hasHandle(seq)) (ref as EntryHandle).place = Place.Capped;
+    this.#capped.push(ref, uncapped.topPriority(), 0, seq);
+    uncapped.pop();
+    this.#uncappedCount--;
   }
 
-  /** Every slot is free once the queue is empty: restart allocation, and release big storage. */
+  /** Drops stale copies from the top of `heap`; false when it holds no live entry. */
+  #top(heap: EntryHeap): boolean {
+    const live = heap === this.#uncapped ? this.#uncappedCount : this.#size - this.#uncappedCount;
+    if (live === 0) return false;
+    // Stale copies exist only after removals by handle; without them the first entry is live.
+    if (heap.size > live) while (isStale(heap.topRef(), heap.topSeq())) heap.pop();
+    return true;
+  }
+
+  #topItem(heap: EntryHeap): T {
+    return itemOf(heap.topRef(), heap.topSeq()) as T;
+  }
+
+  /** Marks a handle's entry gone (its handle stale) and returns its item. */
+  #retire(handle: EntryHandle): unknown {
+    const item = handle.item;
+    handle.item = undefined;
+    handle.place = Place.Gone;
+    return item;
+  }
+
+  /** Counts an entry gone from `heap`; any choice of a peek is forgotten. */
+  #departed(heap: EntryHeap): void {
+    this.#chosen = undefined;
+    this.#size--;
+    if (heap === this.#uncapped) this.#uncappedCount--;
+    if (this.#size === 0) this.#emptied();
+  }
+
+  /** Drops every entry and stale copy, and releases big storage. */
   #emptied(): void {
-    if (this.#prio.length > SHRINK_ABOVE) {
-      this.clear();
-      return;
-    }
-    this.#freeCount = 0;
-    this.#used = 0;
-    this.#fifo.clear();
-  }
-
-  #release(slot: number): void {
-    this.#free[this.#freeCount++] = slot;
-  }
-
-  #allocate(): number {
-    if (this.#freeCount > 0) return this.#free[--this.#freeCount]!;
-    if (this.#used === this.#prio.length) this.#grow(this.#prio.length * 2);
-    return this.#used++;
-  }
-
-  #grow(capacity: number): void {
-    const prio = new Float64Array(capacity);
-    prio.set(this.#prio);
-    this.#prio = prio;
-    const time = new Float64Array(capacity);
-    time.set(this.#time);
-    this.#time = time;
-    const free = new Int32Array(capacity);
-    free.set(this.#free.subarray(0, this.#freeCount));
-    this.#free = free;
+    this.#chosen = undefined;
+    this.#size = 0;
+    this.#uncappedCount = 0;
+    this.#uncapped.clear();
+    this.#capped.clear();
   }
 }

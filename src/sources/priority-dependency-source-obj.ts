@@ -1,14 +1,15 @@
 import { InvalidOptionError } from '../errors/option-errors.js';
 import type { DependencyGraph } from '../graph/dependency-graph.js';
-import { AgingQueue, type AgingQueueOptions, type EntryHandle } from './aging-queue.js';
+import { AgingQueue, type AgingQueueOptions } from './aging-queue.js';
+import type { EntryHandle } from './entry-handle.js';
 import { GraphSourceObj } from './graph-source-obj.js';
 
 /** Options of {@link PriorityDependencySourceObj}. */
 export interface PriorityDependencyOpts<K, T> extends AgingQueueOptions {
   /**
    * Base priority of a key, higher first; called each time the key is queued (when it becomes ready, again
-   * after each `fail()`). `task` is the key's task, or `undefined` when `taskMap` has none for it yet (D18):
-   * write it defensively if you fill the map late. Must return a finite number. Default `() => 1`.
+   * after each `fail()`). `task` is the key's task, or `undefined` when `taskMap` has none for it yet (the map
+   * is read lazily): write it defensively if you fill the map late. Must return a finite number. Default `() => 1`.
    */
   priorityFn?: (key: K, task: T) => number;
 }
@@ -16,23 +17,29 @@ export interface PriorityDependencyOpts<K, T> extends AgingQueueOptions {
 const DEFAULT_PRIORITY = (): number => 1;
 
 /**
- * A dependency-graph task source that serves ready keys by priority, with optional aging (D19): effective
+ * A dependency-graph task source that serves ready keys by priority, with optional aging: effective
  * priority = `priorityFn(key, task) + min(agingRate × ms waited, maxAgeBoost)`, highest first, ties in the
- * order keys became ready. A retried key (after `fail()`) is queued afresh: its wait restarts.
+ * order keys became ready. The wait counts from the latest time the key became ready: a retried key (after
+ * `fail()`) is queued afresh and its wait restarts.
+ *
+ * Peek, then pull: every `peek()`/`peekKey()` re-evaluates aging, and the next pull delivers the key that peek
+ * showed, however the clock moved in between, unless a key was queued or left the queue meanwhile (then the
+ * pull chooses afresh). While a pull is waiting for its key, a peek reports the key it will get.
  *
  * Yielding a task calls `graph.start(key)`. Keys ready at construction are queued at once, and `complete(k)`
  * makes freed dependents peekable synchronously. The source ends when the graph is done by any path — including
- * when the last open keys are aborted, through this source or directly on the graph (D17). Nodes added to the
+ * when the last open keys are aborted, through this source or directly on the graph. Nodes added to the
  * graph during a run are queued when they become ready.
  *
  * `taskMap` is read lazily: a queued key whose task is missing makes `peek()`/`next()` throw
- * {@link MissingTaskError} (D18), so the map may still be filled after construction. An existing `graph.onReady`
+ * {@link MissingTaskError}, so the map may still be filled after construction. An existing `graph.onReady`
  * is kept and called first, as with `DependencySourceObj`.
  *
- * With `ScheduledTaskPoolRunner`: the runner consumes only a head whose cost fits. A task delivered through the
- * runner's pending `next()` (nothing was queued) that does not fit yet is held by the runner, and keys readied
- * meanwhile wait behind it whatever their priority (D25). Wire the bridge callbacks (`onComplete` →
- * `complete`, `onError` → `fail`/`abort`); the runner never calls them itself.
+ * With `ScheduledTaskPoolRunner`: the runner consumes only a head whose cost fits, and by the rule above it gets
+ * the task whose cost it checked. A task delivered through the runner's pending `next()` (nothing was queued)
+ * that does not fit yet is held by the runner, and keys readied meanwhile wait behind it whatever their
+ * priority. Wire the bridge callbacks (`onComplete` → `complete`, `onError` → `fail`/`abort`); the runner never
+ * calls them itself.
  *
  * @typeParam K - graph key type
  * @typeParam T - task type
@@ -42,6 +49,8 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
   readonly #priorityFn: (key: K, task: T) => number;
   readonly #queue: AgingQueue<K>;
   readonly #handles = new Map<K, EntryHandle>();
+  /** Pulls asked for and not yet given a key (see `peekKey`). */
+  #pullsWaiting = 0;
   /** The first error `priorityFn` (or its result) raised in an `onReady`; the source is broken from then on. */
   #failure: { error: unknown } | undefined;
   #connected = false;
@@ -71,13 +80,15 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
   }
 
   /**
-   * The key the next pull would yield: highest effective priority now, never a started one.
+   * The key the next pull would yield, never a started one: the highest effective priority now, or, while a pull
+   * is waiting for its key, the key that pull will get.
    * @throws the error `priorityFn` raised when a key was readied, if it did.
    */
   peekKey(): K | undefined {
     if (this.#failure !== undefined) throw this.#failure.error;
     for (;;) {
-      const key = this.#queue.peek();
+      // The pull loop finds its key here too: a waiting pull takes the latest peek's choice, not a fresh one.
+      const key = this.#pullsWaiting > 0 ? this.#queue.upcoming() : this.#queue.peek();
       if (key === undefined) return undefined;
       // Started directly on the graph meanwhile: it is not ready any more, drop it.
       if (this.isReady(key)) return key;
@@ -85,7 +96,7 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
     }
   }
 
-  /** Queues `key` with a fresh enqueue time (D19), replacing any entry it still has. */
+  /** Queues `key`, its wait starting now (a retry does not keep the earlier wait), replacing any entry it has. */
   protected keyReady(key: K): void {
     // At construction a failing priorityFn throws; later it would be thrown out of a graph callback, where the
     // key would be lost and the run would hang, so the source is broken instead.
@@ -100,7 +111,17 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
     }
   }
 
+  /**
+   * Pulls the next task. The pull counts as waiting until it is given a key, so that it gets the key a peek in
+   * the meantime showed.
+   */
+  override next(): ReturnType<GraphSourceObj<K, T>['next']> {
+    if (!this.done) this.#pullsWaiting++;
+    return super.next();
+  }
+
   protected keyTaken(key: K): void {
+    if (this.#pullsWaiting > 0) this.#pullsWaiting--;
     this.#dequeue(key);
   }
 
@@ -108,7 +129,9 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
     for (const key of keys) this.#dequeue(key);
   }
 
-  protected drained(): void {}
+  protected drained(): void {
+    this.#pullsWaiting = 0;
+  }
 
   #enqueue(key: K): void {
     const priority = this.#priorityFn(key, this.#tasks.get(key) as T);

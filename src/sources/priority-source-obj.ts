@@ -12,12 +12,17 @@ export type PrioritySourceOpts = AgingQueueOptions;
 /**
  * An open, dynamic task source served by priority: `enqueue` items at any time, `closeSource()` when no more
  * will come. Items come out highest effective priority first, where effective priority =
- * `priority + min(agingRate × ms waited, maxAgeBoost)`, re-evaluated at every `peek()` and pull; equal
- * effective priorities come out in enqueue order (D19). Every operation is O(log n).
+ * `priority + min(agingRate × ms waited, maxAgeBoost)` and the wait counts from the item's enqueue; equal
+ * effective priorities come out in enqueue order. Every operation is O(log n) (amortised).
  *
- * With `ScheduledTaskPoolRunner`: the runner peeks and consumes only when the head's cost fits. A task that
- * reaches the runner through its pending `next()` (the queue was empty) and does not fit yet is held by the
- * runner; items enqueued meanwhile, even of higher priority, wait behind it (D25).
+ * Peek, then pull: every `peek()` re-evaluates aging, and the next pull delivers the item that peek showed,
+ * however the clock moved in between, unless an item was enqueued or pulled meanwhile (then the pull chooses
+ * afresh). A pull that follows no peek chooses at the time it runs.
+ *
+ * With `ScheduledTaskPoolRunner`: the runner peeks and consumes only when the head's cost fits, and by the rule
+ * above it gets the task whose cost it checked. A task that reaches the runner through its pending `next()` (the
+ * queue was empty) and does not fit yet is held by the runner; items enqueued meanwhile, even of higher
+ * priority, wait behind it.
  *
  * @typeParam T - item type
  * @example
@@ -69,12 +74,18 @@ export class PrioritySourceObj<T> extends SignallingSourceObj<T> implements Peek
     this.signalChange();
   }
 
-  /** The item with the highest effective priority now (what a pull now would deliver), without removing it. */
+  /**
+   * The item with the highest effective priority now, without removing it. The next pull delivers this item
+   * unless the queue changes first.
+   */
   peek(): T | undefined {
     return this.#queue.peek();
   }
 
-  /** Hands out the best item without the generator round trip when one is queued. */
+  /**
+   * Hands out the next item (the one the latest peek showed, if the queue did not change since) without the
+   * generator round trip when one is queued. The result object is new each time: a caller may keep it.
+   */
   protected override pull_now(): IteratorResult<T, undefined> | undefined {
     return this.#queue.size > 0 ? { done: false, value: this.#queue.pop() as T } : undefined;
   }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors/option-errors.js';
-import { AgingQueue, type AgingQueueOptions, type EntryHandle } from '../../src/sources/aging-queue.js';
+import { AgingQueue, type AgingQueueOptions } from '../../src/sources/aging-queue.js';
+import type { EntryHandle } from '../../src/sources/entry-handle.js';
 import { manualClock } from './helpers.js';
 
 function drain<T>(q: AgingQueue<T>): T[] {
@@ -21,7 +22,7 @@ function optionError(fn: () => unknown): InvalidOptionError {
 }
 
 describe('AgingQueue ordering', () => {
-  it('claim 49: low(1), high(10), medium(5) come out high, medium, low', () => {
+  it('serves the highest priority first: low(1), high(10), medium(5) come out high, medium, low', () => {
     const q = new AgingQueue<string>();
     q.push('low', 1);
     q.push('high', 10);
@@ -35,7 +36,7 @@ describe('AgingQueue ordering', () => {
     expect(q.peekEntry()).toBeUndefined();
   });
 
-  it('claim 50: equal priorities are served FIFO, with and without aging', () => {
+  it('serves equal effective priorities in enqueue order, with and without aging', () => {
     const plain = new AgingQueue<string>();
     for (const name of ['a', 'b', 'c', 'd']) plain.push(name, 5);
     plain.push('x', 7);
@@ -53,7 +54,7 @@ describe('AgingQueue ordering', () => {
     expect(aging.peek()).toBe('fresh');
   });
 
-  it('claim 51: rate 0.01, cap 5 — background(1) reaches 6 after 500 ms and beats a fresh 5', () => {
+  it('aging up to the cap: rate 0.01, cap 5 — background(1) reaches 6 after 500 ms and beats a fresh 5', () => {
     const clock = manualClock(1_000_000);
     const q = new AgingQueue<string>({ agingRate: 0.01, maxAgeBoost: 5, now: clock.now });
     const background = q.push('background', 1);
@@ -75,11 +76,12 @@ describe('AgingQueue ordering', () => {
     expect(q2.peekEntry()?.item).toBe('background');
     clock.advance(60_000); // both capped: background stays 6, fresh (5 + 5) now leads
     expect(q2.effectivePriorityOf(bg)).toBeCloseTo(6, 9);
+    expect(q2.peek()).toBe('fresh'); // a new peek sees the new order (a pop right away would take the old choice)
     expect(drain(q2)).toEqual(['fresh', 'background']);
     expect(q.effectivePriorityOf(background)).toBeUndefined(); // cleared
   });
 
-  it('claim 51: rate 0.001, cap 5 — 1 becomes 3 after 2 s and 6 after 5 s', () => {
+  it('aging up to the cap: rate 0.001, cap 5 — 1 becomes 3 after 2 s and 6 after 5 s', () => {
     const clock = manualClock();
     const q = new AgingQueue<string>({ agingRate: 0.001, maxAgeBoost: 5, now: clock.now });
     const h = q.push('job', 1);
@@ -92,7 +94,7 @@ describe('AgingQueue ordering', () => {
     expect(q.peekEntry()?.effectivePriority).toBeCloseTo(6, 9);
   });
 
-  it('claim 51: rate 0.005, cap 45 — free(10) is 50 at 8 s, 55 at ≥ 9 s, never 100', () => {
+  it('aging up to the cap: rate 0.005, cap 45 — free(10) is 50 at 8 s, 55 at ≥ 9 s, never 100', () => {
     const clock = manualClock();
     const q = new AgingQueue<string>({ agingRate: 0.005, maxAgeBoost: 45, now: clock.now });
     const free = q.push('free', 10);
@@ -106,7 +108,7 @@ describe('AgingQueue ordering', () => {
     expect(drain(q)).toEqual(['premium', 'free']);
   });
 
-  it('D19: a re-enqueued item starts aging again from its new enqueue time', () => {
+  it('a re-enqueued item starts aging again from its new enqueue time', () => {
     const clock = manualClock();
     const q = new AgingQueue<string>({ agingRate: 0.25, now: clock.now });
     q.push('retry-me', 1);
@@ -150,6 +152,59 @@ describe('AgingQueue ordering', () => {
   });
 });
 
+describe('AgingQueue peek, then pop', () => {
+  /** 'old' (5.5) at 0 and 'new' (5.6) at 50, rate 0.01, cap 1: 'old' leads at 100 (6.5 > 6.1), 'new' at 150. */
+  function reordering(): { q: AgingQueue<string>; clock: ReturnType<typeof manualClock> } {
+    const clock = manualClock();
+    const q = new AgingQueue<string>({ agingRate: 0.01, maxAgeBoost: 1, now: clock.now });
+    q.push('old', 5.5);
+    clock.set(50);
+    q.push('new', 5.6);
+    clock.set(100);
+    return { q, clock };
+  }
+
+  it('pop takes the entry the peek before it showed, even when aging reorders them in between', () => {
+    const { q, clock } = reordering();
+    expect(q.peek()).toBe('old');
+    clock.set(150); // 'new' now leads: 6.6 > 6.5
+    expect(q.upcoming()).toBe('old');
+    expect(q.pop()).toBe('old');
+    expect(q.pop()).toBe('new');
+  });
+
+  it('the choice holds for one pop only; every peek chooses afresh', () => {
+    const { q, clock } = reordering();
+    expect(q.peekEntry()).toEqual({ item: 'old', priority: 5.5, effectivePriority: 6.5 });
+    clock.set(150);
+    expect(q.peek()).toBe('new'); // a new peek re-evaluates
+    clock.set(100); // backwards: time stays at 150
+    expect(q.pop()).toBe('new');
+    expect(q.pop()).toBe('old');
+  });
+
+  it('a push or a removal between the peek and the pop makes the pop choose afresh', () => {
+    const { q, clock } = reordering();
+    expect(q.peek()).toBe('old');
+    clock.set(150);
+    q.push('low', 0);
+    expect(q.pop()).toBe('new');
+
+    const second = reordering();
+    const low = second.q.push('low', 0);
+    expect(second.q.peek()).toBe('old');
+    second.clock.set(150);
+    expect(second.q.remove(low)).toBe(true);
+    expect(second.q.pop()).toBe('new');
+  });
+
+  it('a pop without a peek chooses at the current time', () => {
+    const { q, clock } = reordering();
+    clock.set(150);
+    expect(q.pop()).toBe('new');
+  });
+});
+
 describe('AgingQueue remove, clear and handles', () => {
   it('remove() takes a queued entry out; stale and foreign handles return false', () => {
     const q = new AgingQueue<string>();
@@ -172,6 +227,31 @@ describe('AgingQueue remove, clear and handles', () => {
     expect(q.remove(a)).toBe(false);
     expect(q.remove(c)).toBe(false);
     expect(q.size).toBe(1);
+  });
+
+  it('keeps the order when most entries are removed from the middle of either heap', () => {
+    const clock = manualClock();
+    const q = new AgingQueue<number>({ agingRate: 0.5, maxAgeBoost: 4, now: clock.now });
+    const entries: Array<{ id: number; p: number; t: number; handle: EntryHandle }> = [];
+    for (let i = 0; i < 4_000; i++) {
+      const p = (i * 7_919) % 17;
+      entries.push({ id: i, p, t: clock.now(), handle: q.push(i, p) });
+      if (i % 400 === 399) clock.advance(1);
+      if (i === 2_000) {
+        clock.advance(10);
+        q.peek(); // the entries pushed so far reach the cap and move to the capped heap
+      }
+    }
+    q.peek();
+    // Remove three in four, mostly not at the top of their heap.
+    const kept = entries.filter((e) => e.id % 4 === 1);
+    for (const e of entries) if (e.id % 4 !== 1) expect(q.remove(e.handle)).toBe(true);
+    expect(q.size).toBe(kept.length);
+    clock.advance(3);
+    const now = clock.now();
+    const eff = (e: { p: number; t: number }): number => e.p + Math.min(0.5 * (now - e.t), 4);
+    const expected = [...kept].sort((x, y) => eff(y) - eff(x) || x.id - y.id).map((e) => e.id);
+    expect(drain(q)).toEqual(expected);
   });
 
   it('clear() empties the queue and makes every handle stale', () => {
@@ -220,9 +300,13 @@ describe('AgingQueue validation', () => {
 
   it('rejects a clock that is not a function or reads a non-finite time', () => {
     expect(optionError(() => new AgingQueue({ now: 5 as unknown as () => number })).option).toBe('now');
-    const q = new AgingQueue<string>({ now: () => Number.NaN });
+    const q = new AgingQueue<string>({ agingRate: 1, now: () => Number.NaN });
     expect(optionError(() => q.push('a', 1)).option).toBe('now()');
     expect(q.size).toBe(0);
+    // Without aging the clock does not matter, so it is never read.
+    const plain = new AgingQueue<string>({ now: () => Number.NaN });
+    plain.push('a', 1);
+    expect(plain.pop()).toBe('a');
   });
 
   it('rejects a non-finite priority, naming a string item', () => {
@@ -242,9 +326,9 @@ describe('AgingQueue validation', () => {
 // steps and caps keep the arithmetic exact, so even ties must match.
 
 type Op =
-  | { kind: 'push'; priority: number }
+  | { kind: 'push'; priority: number; handle: boolean }
   | { kind: 'pop' }
-  | { kind: 'peek' }
+  | { kind: 'peek'; how: 'peek' | 'peekEntry' | 'upcoming' }
   | { kind: 'remove'; pick: number }
   | { kind: 'priorityOf'; pick: number }
   | { kind: 'tick'; ms: number };
@@ -253,49 +337,68 @@ interface ModelEntry {
   id: number;
   p: number;
   t: number;
-  handle: EntryHandle;
 }
 
 function runAgainstModel(rate: number, cap: number, start: number, ops: readonly Op[]): void {
   let clock = start;
   let seen = Number.NEGATIVE_INFINITY; // the queue has read no time yet
   const q = new AgingQueue<number>({ agingRate: rate, maxAgeBoost: cap, now: () => clock });
+  const aging = rate > 0 && cap > 0;
+  const capping = aging && cap < Number.POSITIVE_INFINITY;
   const model: ModelEntry[] = []; // in enqueue order
   const handles: Array<{ id: number; handle: EntryHandle }> = [];
   let nextId = 0;
-  const eff = (e: ModelEntry): number => e.p + Math.min(rate * (seen - e.t), cap);
-  const best = (): number => {
-    let at = -1;
-    for (let i = 0; i < model.length; i++) if (at < 0 || eff(model[i]!) > eff(model[at]!)) at = i;
+  /** The entry the latest peek showed, until the queue changes: the next pop must take it. */
+  let peeked: ModelEntry | undefined;
+  const eff = (e: ModelEntry): number => (aging ? e.p + Math.min(rate * (seen - e.t), cap) : e.p);
+  const best = (): ModelEntry | undefined => {
+    let at: ModelEntry | undefined;
+    for (const e of model) if (at === undefined || eff(e) > eff(at)) at = e;
     return at;
   };
-  // The queue sees the clock only when it reads it: push, pop, peek, and effectivePriorityOf of a queued
-  // entry. It never goes back.
-  const read = (): void => {
-    seen = Math.max(seen, clock);
+  const take = (e: ModelEntry): void => {
+    model.splice(model.indexOf(e), 1);
+    peeked = undefined;
+  };
+  // The queue sees the clock only when it reads it, and only where aging needs it (see AgingQueue's
+  // comment). It never goes back.
+  const read = (when: boolean): void => {
+    if (when) seen = Math.max(seen, clock);
+  };
+  const pop = (): void => {
+    read(capping && model.length > 0 && peeked === undefined);
+    const want = peeked ?? best();
+    expect(q.pop()).toBe(want?.id);
+    if (want !== undefined) take(want);
   };
   for (const op of ops) {
     switch (op.kind) {
       case 'push': {
-        read();
+        read(aging);
         const id = nextId++;
-        const handle = q.push(id, op.priority);
-        model.push({ id, p: op.priority, t: seen, handle });
-        handles.push({ id, handle });
+        // Entries with a handle and without (as the priority source adds them) share the heaps.
+        if (op.handle) handles.push({ id, handle: q.push(id, op.priority) });
+        else q.add(id, op.priority);
+        model.push({ id, p: op.priority, t: seen });
+        peeked = undefined;
         break;
       }
       case 'pop':
+        pop();
+        break;
       case 'peek': {
-        read();
-        const at = best();
-        const want = at < 0 ? undefined : model[at]!;
-        if (op.kind === 'peek') {
+        if (op.how === 'upcoming' && peeked !== undefined) {
+          expect(q.upcoming()).toBe(peeked.id);
+          break;
+        }
+        read(model.length > 0 && (capping || (aging && op.how === 'peekEntry')));
+        peeked = best();
+        if (op.how === 'peekEntry') {
           const got = q.peekEntry();
-          expect(got?.item).toBe(want?.id);
-          if (want !== undefined) expect(got?.effectivePriority).toBe(eff(want));
+          expect(got?.item).toBe(peeked?.id);
+          if (peeked !== undefined) expect(got?.effectivePriority).toBe(eff(peeked));
         } else {
-          expect(q.pop()).toBe(want?.id);
-          if (at >= 0) model.splice(at, 1);
+          expect(op.how === 'peek' ? q.peek() : q.upcoming()).toBe(peeked?.id);
         }
         break;
       }
@@ -303,13 +406,13 @@ function runAgainstModel(rate: number, cap: number, start: number, ops: readonly
       case 'priorityOf': {
         if (handles.length === 0) break;
         const { id, handle } = handles[op.pick % handles.length]!;
-        const at = model.findIndex((e) => e.id === id);
+        const entry = model.find((e) => e.id === id);
         if (op.kind === 'remove') {
-          expect(q.remove(handle)).toBe(at >= 0);
-          if (at >= 0) model.splice(at, 1);
+          expect(q.remove(handle)).toBe(entry !== undefined);
+          if (entry !== undefined) take(entry);
         } else {
-          if (at >= 0) read();
-          expect(q.effectivePriorityOf(handle)).toBe(at >= 0 ? eff(model[at]!) : undefined);
+          read(aging && entry !== undefined);
+          expect(q.effectivePriorityOf(handle)).toBe(entry === undefined ? undefined : eff(entry));
         }
         break;
       }
@@ -320,22 +423,22 @@ function runAgainstModel(rate: number, cap: number, start: number, ops: readonly
     expect(q.size).toBe(model.length);
   }
   // Final drain must also agree.
-  read();
-  while (model.length > 0) {
-    const at = best();
-    expect(q.pop()).toBe(model[at]!.id);
-    model.splice(at, 1);
-  }
+  while (model.length > 0) pop();
   expect(q.pop()).toBeUndefined();
 }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 6,
-    arbitrary: fc.integer({ min: -3, max: 3 }).map((priority): Op => ({ kind: 'push', priority })),
+    arbitrary: fc
+      .tuple(fc.integer({ min: -3, max: 3 }), fc.boolean())
+      .map(([priority, handle]): Op => ({ kind: 'push', priority, handle })),
   },
   { weight: 3, arbitrary: fc.constant<Op>({ kind: 'pop' }) },
-  { weight: 2, arbitrary: fc.constant<Op>({ kind: 'peek' }) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('peek', 'peekEntry', 'upcoming').map((how): Op => ({ kind: 'peek', how })),
+  },
   { weight: 2, arbitrary: fc.nat().map((pick): Op => ({ kind: 'remove', pick })) },
   { weight: 1, arbitrary: fc.nat().map((pick): Op => ({ kind: 'priorityOf', pick })) },
   {
@@ -347,7 +450,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('AgingQueue model test', () => {
-  it('claims 50 and 51: every peek and pop matches a naive scan of p + min(rate·age, cap), FIFO on ties', () => {
+  it('every peek matches a naive scan of p + min(rate·age, cap), FIFO on ties; a pop takes what the peek before it showed', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(0, 0.125, 0.25, 0.5, 1, 2),
@@ -361,22 +464,22 @@ describe('AgingQueue model test', () => {
   });
 
   it('matches the model when many entries leave while an old one waits to reach the cap', () => {
-    // Exercises the lazy clean-up of the enqueue-order list: 'old' stays uncapped while hundreds of
-    // younger entries are pushed and popped around it.
-    const ops: Op[] = [{ kind: 'push', priority: -3 }];
+    // Exercises stale copies and the move to the capped heap: 'old' stays below hundreds of younger entries
+    // that are pushed, popped and removed around it, until the entries reach the cap.
+    const ops: Op[] = [{ kind: 'push', priority: -3, handle: true }];
     for (let i = 0; i < 300; i++) {
-      ops.push({ kind: 'push', priority: i % 3 });
+      ops.push({ kind: 'push', priority: i % 3, handle: i % 5 !== 0 });
       if (i % 2 === 1) ops.push({ kind: 'pop' }, { kind: 'remove', pick: i * 7 });
-      if (i % 50 === 0) ops.push({ kind: 'tick', ms: 1 }, { kind: 'peek' });
+      if (i % 50 === 0) ops.push({ kind: 'tick', ms: 1 }, { kind: 'peek', how: 'peekEntry' });
     }
-    ops.push({ kind: 'tick', ms: 20 }, { kind: 'peek' }, { kind: 'tick', ms: 20 });
+    ops.push({ kind: 'tick', ms: 20 }, { kind: 'peek', how: 'peekEntry' }, { kind: 'tick', ms: 20 });
     for (let i = 0; i < 40; i++)
-      ops.push({ kind: 'pop' }, { kind: 'push', priority: 1 }, { kind: 'tick', ms: 1 });
+      ops.push({ kind: 'pop' }, { kind: 'push', priority: 1, handle: false }, { kind: 'tick', ms: 1 });
     runAgainstModel(0.25, 8, 0, ops);
   });
 });
 
-describe('exact ties stay FIFO however long the queue lives (review finding)', () => {
+describe('exact ties stay FIFO however long the queue lives', () => {
   it('rate 0.01, cap 5: background(1) aged 400 ms ties a fresh 5 and is served first, at any start time', () => {
     for (const start of [0, 1, 5, 9, 13, 86_400_000, 31_536_000_000]) {
       let now = 0;

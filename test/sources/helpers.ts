@@ -1,4 +1,4 @@
-/** A clock the test moves by hand, for aging without sleeping (D20). */
+/** A clock the test moves by hand (passed as `now`), so aging can be tested without sleeping. */
 export interface ManualClock {
   now: () => number;
   set: (t: number) => void;

@@ -34,7 +34,7 @@ async function keysOf(source: PriorityDependencySourceObj<string, { key: string 
   return out;
 }
 
-/** fetch → parse → {validate, transform} → save (RE). */
+/** fetch → parse → {validate, transform} → save. */
 const PIPELINE: Array<[string, string[]?]> = [
   ['fetch'],
   ['parse', ['fetch']],
@@ -44,7 +44,7 @@ const PIPELINE: Array<[string, string[]?]> = [
 ];
 
 describe('PriorityDependencySourceObj: queueing', () => {
-  it('claim 53: defaults are priorityFn () => 1 (ready order), agingRate 0 and maxAgeBoost Infinity', async () => {
+  it('defaults are priorityFn () => 1 (ready order), agingRate 0 and maxAgeBoost Infinity', async () => {
     const clock = manualClock();
     const graph = graphOf([['c'], ['a'], ['b']]);
     const source = new PriorityDependencySourceObj(graph, keyed('a', 'b', 'c'), { now: clock.now });
@@ -72,7 +72,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
     expect(s3.peekKey()).toBe('old'); // 1 + 1 × 1000 ms = 1001 > 1000: no cap
   });
 
-  it('claim 54: queues already-ready nodes at construction; dependents are peekable right after complete()', async () => {
+  it('queues already-ready nodes at construction; dependents are peekable right after complete()', async () => {
     const graph = graphOf([['a'], ['b'], ['c', ['a']], ['d', ['a']]]);
     const source = new PriorityDependencySourceObj(graph, keyed('a', 'b', 'c', 'd'), {
       priorityFn: (k) => (k === 'd' ? 5 : 1),
@@ -87,7 +87,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
     expect(source.peek()).toEqual({ key: 'd' });
   });
 
-  it('claim 55: peek, peekKey and queueSize exclude started tasks; abort removes aborted keys from the queue', async () => {
+  it('peek, peekKey and queueSize exclude started tasks; abort removes aborted keys from the queue', async () => {
     const graph = graphOf([['a'], ['b'], ['c'], ['x', ['c']]]);
     const source = new PriorityDependencySourceObj(graph, keyed('a', 'b', 'c', 'x'), {
       priorityFn: (k) => ({ a: 3, b: 2, c: 1 })[k] ?? 0,
@@ -115,7 +115,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
     expect(await value(source.next())).toEqual({ key: 'b' });
   });
 
-  it('claim 56: fail(k) re-enqueues k so that it is yielded again, with a fresh wait (D19)', async () => {
+  it('fail(k) re-enqueues k so that it is yielded again, its wait restarting', async () => {
     const clock = manualClock();
     const graph = graphOf([['x'], ['y']]);
     const source = new PriorityDependencySourceObj(graph, keyed('x', 'y'), {
@@ -131,7 +131,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
     expect(graph.getState('x')).toBe('running');
   });
 
-  it('claim 57: report (priority 10) is not yielded until both analyses complete', async () => {
+  it('report (priority 10) is not yielded until both analyses complete', async () => {
     const graph = graphOf([['fetch'], ['analysis-a', ['fetch']], ['analysis-b', ['fetch']]]);
     graph.addNode('report', ['analysis-a', 'analysis-b']);
     const source = new PriorityDependencySourceObj(
@@ -151,6 +151,66 @@ describe('PriorityDependencySourceObj: queueing', () => {
     expect(pending.settled()).toBe(false);
     source.complete('analysis-b');
     expect(await value(pending.promise)).toEqual({ key: 'report' });
+  });
+
+  it('a pull after a peek yields the peeked key even when aging reorders the queue in between', async () => {
+    // 'old' (5.5) ready at 0, 'new' (5.6) at 50, rate 0.01, cap 1: at 100 ms 'old' leads (6.5 > 6.1), from
+    // 150 ms 'new' does (6.6 > 6.5).
+    const clock = manualClock();
+    const graph = graphOf([['old']]);
+    const source = new PriorityDependencySourceObj(graph, keyed('old', 'new'), {
+      now: clock.now,
+      agingRate: 0.01,
+      maxAgeBoost: 1,
+      priorityFn: (k) => (k === 'old' ? 5.5 : 5.6),
+    });
+    clock.advance(50);
+    graph.addNode('new');
+    clock.advance(50);
+    expect(source.peek()).toEqual({ key: 'old' });
+    clock.advance(50); // the runner checked the cost of 'old'; time passes before it pulls
+    expect(await value(source.next())).toEqual({ key: 'old' });
+    expect(graph.getState('old')).toBe('running');
+    expect(await value(source.next())).toEqual({ key: 'new' });
+  });
+
+  it('a pull already waiting gets the key the latest peek showed', async () => {
+    const clock = manualClock();
+    const graph = graphOf([['first']]);
+    const source = new PriorityDependencySourceObj(graph, keyed('first', 'old', 'new'), {
+      now: clock.now,
+      agingRate: 0.01,
+      maxAgeBoost: 1,
+      priorityFn: (k) => ({ first: 9, old: 5.5, new: 5.6 })[k] ?? 0,
+    });
+    expect(await value(source.next())).toEqual({ key: 'first' });
+    const pending = source.next(); // nothing ready: the pull waits
+    graph.addNode('old');
+    clock.advance(50);
+    graph.addNode('new');
+    clock.advance(50);
+    expect(source.peekKey()).toBe('old');
+    clock.advance(50);
+    expect(source.peekKey()).toBe('old'); // what the waiting pull will get
+    expect(await value(pending)).toEqual({ key: 'old' });
+  });
+
+  it('a key readied between the peek and the pull makes the pull choose afresh', async () => {
+    const clock = manualClock();
+    const graph = graphOf([['old']]);
+    const source = new PriorityDependencySourceObj(graph, keyed('old', 'new', 'low'), {
+      now: clock.now,
+      agingRate: 0.01,
+      maxAgeBoost: 1,
+      priorityFn: (k) => ({ old: 5.5, new: 5.6 })[k] ?? 0,
+    });
+    clock.advance(50);
+    graph.addNode('new');
+    clock.advance(50);
+    expect(source.peekKey()).toBe('old');
+    clock.advance(50);
+    graph.addNode('low'); // the queue changed: the peek's choice is forgotten
+    expect(await value(source.next())).toEqual({ key: 'new' });
   });
 
   it('keeps a pre-existing graph.onReady and calls it first', () => {
@@ -178,8 +238,8 @@ describe('PriorityDependencySourceObj: queueing', () => {
   });
 });
 
-describe('PriorityDependencySourceObj: missing tasks and broken priorities (D18)', () => {
-  it('D18: an empty map at construction with A ready is fine; peek throws MissingTaskError until A is added', async () => {
+describe('PriorityDependencySourceObj: missing tasks and broken priorities', () => {
+  it('an empty map at construction with A ready is fine; peek throws MissingTaskError until A is added', async () => {
     const graph = graphOf([['A'], ['B', ['A']]]);
     const tasks = new Map<string, { key: string }>();
     const source = new PriorityDependencySourceObj(graph, tasks);
@@ -198,7 +258,7 @@ describe('PriorityDependencySourceObj: missing tasks and broken priorities (D18)
     expect(await value(source.next())).toEqual({ key: 'A' });
   });
 
-  it('D18: a pull of a key without a task rejects with MissingTaskError and the source ends', async () => {
+  it('a pull of a key without a task rejects with MissingTaskError and the source ends', async () => {
     const graph = graphOf([['ghost']]);
     const source = new PriorityDependencySourceObj(graph, keyed());
     await expect(source.next()).rejects.toBeInstanceOf(MissingTaskError);
@@ -206,7 +266,7 @@ describe('PriorityDependencySourceObj: missing tasks and broken priorities (D18)
     expect(graph.getState('ghost')).toBe('ready');
   });
 
-  it('D18: priorityFn gets the task when the map has it, undefined when it does not yet', () => {
+  it('priorityFn gets the task when the map has it, undefined when it does not yet', () => {
     const graph = graphOf([['early'], ['known']]);
     const seen: Array<[string, unknown]> = [];
     const tasks = keyed('known');
@@ -247,8 +307,8 @@ describe('PriorityDependencySourceObj: missing tasks and broken priorities (D18)
   });
 });
 
-describe('PriorityDependencySourceObj: ending (D17)', () => {
-  it('D17: abort of the last open keys ends a waiting pull', async () => {
+describe('PriorityDependencySourceObj: ends when the graph is done by any path', () => {
+  it('abort of the last open keys ends a waiting pull', async () => {
     const graph = graphOf([['a'], ['b', ['a']]]);
     const source = new PriorityDependencySourceObj(graph, keyed('a', 'b'));
     await source.next();
@@ -260,7 +320,7 @@ describe('PriorityDependencySourceObj: ending (D17)', () => {
     expect(source.done).toBe(true);
   });
 
-  it('D17: an abort made directly on the graph ends it too; so does an empty graph', async () => {
+  it('an abort made directly on the graph ends it too; so does an empty graph', async () => {
     const graph = graphOf([['a']]);
     const source = new PriorityDependencySourceObj(graph, keyed('a'));
     await source.next();
@@ -271,7 +331,7 @@ describe('PriorityDependencySourceObj: ending (D17)', () => {
     expect(await empty.next()).toEqual({ done: true, value: undefined });
   });
 
-  it('D17: a run whose last task is aborted finishes', async () => {
+  it('a run whose last task is aborted finishes', async () => {
     const graph = graphOf([['a'], ['b']]);
     let source!: Source;
     const tasks = new Map<string, Task>([
@@ -290,13 +350,17 @@ describe('PriorityDependencySourceObj: ending (D17)', () => {
       ],
     ]);
     source = new PriorityDependencySourceObj(graph, tasks, { priorityFn: (k) => (k === 'a' ? 2 : 1) });
-    const runner = new ScheduledTaskPoolRunner('d17', source, new ResourceCapacitySource({ capacity: 2 }));
+    const runner = new ScheduledTaskPoolRunner(
+      'aborted-last',
+      source,
+      new ResourceCapacitySource({ capacity: 2 }),
+    );
     const envelopes = await collect(runner.runTasks(false));
     expect(envelopes.map((e) => `${e.type}:${e.key}`)).toEqual(['FINAL:a', 'ERROR:b']);
     expect(graph.isDone).toBe(true);
   });
 
-  it('D17: a run ends when the consumer aborts the failed last key directly on the graph', async () => {
+  it('a run ends when the consumer aborts the failed last key directly on the graph', async () => {
     const graph = graphOf([['only']]);
     const tasks = new Map<string, Task>([
       [
@@ -319,7 +383,7 @@ describe('PriorityDependencySourceObj: ending (D17)', () => {
     expect(seen).toEqual(['ERROR:only']);
   });
 
-  it('D17: nodes added to the graph during a run are picked up', async () => {
+  it('nodes added to the graph during a run are picked up', async () => {
     const graph = graphOf([['a']]);
     let source!: Source;
     const tasks = new Map<string, Task>();
@@ -361,7 +425,7 @@ function recorder(): Recorder {
 }
 
 describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
-  it('S3: diamond under {capacity:2, memory_gb:8}: FINALs A, B, C, D and B, C never overlap', async () => {
+  it('diamond under {capacity:2, memory_gb:8}: FINALs A, B, C, D and B, C never overlap', async () => {
     const clock = manualClock();
     const graph = graphOf([['A'], ['B', ['A']], ['C', ['A']], ['D', ['B', 'C']]]);
     const rec = recorder();
@@ -387,7 +451,7 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
       maxAgeBoost: 5,
       now: clock.now,
     });
-    // SF §10 fills the map after building the source.
+    // The map may be filled after the source is built.
     tasks.set('A', task('A', 2));
     tasks.set('B', task('B', 4, { capacity: 1, memory_gb: 4 }));
     tasks.set('C', task('C', 3, { capacity: 1, memory_gb: 6 }));
@@ -408,7 +472,7 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
     expect(rec.started).toEqual(['A', 'B', 'C', 'D']);
   });
 
-  it('claim 76 / S5: bridge pattern — onComplete unlocks dependents, onError retries with fail()', async () => {
+  it('bridge pattern: onComplete unlocks dependents, onError retries with fail()', async () => {
     const graph = graphOf(PIPELINE);
     let source!: Source;
     const attempts = new Map<string, number>();
@@ -441,7 +505,7 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
     expect(graph.completed.size).toBe(5);
   });
 
-  it('claim 76 / S5(a): MAX_RETRIES = 3 gives up on the third failure and abort returns the cascade', async () => {
+  it('MAX_RETRIES = 3 gives up on the third failure and abort returns the cascade', async () => {
     const graph = graphOf(PIPELINE);
     let source!: Source;
     const failures = new Map<string, number>();
@@ -477,7 +541,7 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
     expect(graph.isDone).toBe(true);
   });
 
-  it('claim 77: graceful shutdown — abort every key in graph.ready, break; no task starts afterwards', async () => {
+  it('graceful shutdown: abort every key in graph.ready, break; no task starts afterwards', async () => {
     const graph = graphOf([['a'], ['b'], ['c'], ['d', ['a']], ['e', ['b']]]);
     let source!: Source;
     const rec = recorder();
@@ -516,7 +580,8 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
     expect(rec.started).toEqual(startedAtShutdown);
     expect(graph.getState('c')).toBe('aborted');
     expect(graph.getState('d')).toBe('aborted');
-    // b was in flight: it settles after the break and its callback still fires (D14), freeing e, which never starts.
+    // b was in flight: it settles after the break and its callback still fires (leaving a run early stops
+    // nothing that runs), freeing e, which never starts.
     expect(graph.getState('b')).toBe('completed');
     expect(graph.getState('e')).toBe('ready');
   });
@@ -563,7 +628,7 @@ async function withinTurns<T>(promise: Promise<T>, turns: number): Promise<T> {
 }
 
 describe('PriorityDependencySourceObj property', () => {
-  it('claim 76: random DAGs with failures end with every node completed or aborted, in dependency order, within budget', async () => {
+  it('random DAGs with failures end with every node completed or aborted, in dependency order, within budget', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ nodes, budget, agingRate, maxAgeBoost }) => {
         const clock = manualClock();

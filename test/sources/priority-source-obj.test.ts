@@ -27,7 +27,7 @@ function agedBeats(opts: PrioritySourceOpts, base: number, ageMs: number, probe:
 }
 
 describe('PrioritySourceObj', () => {
-  it('claim 49: low(1), high(10), medium(5) → high, medium; after closeSource, low, then it ends', async () => {
+  it('serves by priority: low(1), high(10), medium(5) → high, medium; after closeSource, low, then it ends', async () => {
     const source = new PrioritySourceObj<string>();
     source.enqueue('low', 1);
     source.enqueue('high', 10);
@@ -36,12 +36,12 @@ describe('PrioritySourceObj', () => {
     expect(await source.next()).toEqual({ done: false, value: 'medium' });
     source.closeSource();
     expect(await source.next()).toEqual({ done: false, value: 'low' });
-    // §5.11: `done` becomes true only once a pull has reported the end.
+    // `done` becomes true only once a pull has reported the end.
     expect(await source.next()).toEqual({ done: true, value: undefined });
     expect(source.done).toBe(true);
   });
 
-  it('claim 50: equal priority is served FIFO', async () => {
+  it('serves equal priorities in enqueue order', async () => {
     const source = new PrioritySourceObj<string>();
     for (const item of ['a', 'b', 'c', 'd']) source.enqueue(item, 3);
     source.enqueue('top', 4);
@@ -49,7 +49,7 @@ describe('PrioritySourceObj', () => {
     expect(await collect(source)).toEqual(['top', 'a', 'b', 'c', 'd']);
   });
 
-  it('claim 51 (SCH): rate 0.01, cap 5: background(1) reaches 6 after 500 ms and beats a fresh 5', () => {
+  it('rate 0.01, cap 5: background(1) reaches 6 after 500 ms and beats a fresh 5', () => {
     const opts = { agingRate: 0.01, maxAgeBoost: 5 };
     expect(agedBeats(opts, 1, 500, 5)).toBe(true);
     expect(agedBeats(opts, 1, 500, 6)).toBe(true); // 6 vs 6: tie, the older wins
@@ -58,7 +58,7 @@ describe('PrioritySourceObj', () => {
     expect(agedBeats(opts, 1, 60_000, 6.01)).toBe(false); // capped at 6
   });
 
-  it('claim 51 (SF §8): rate 0.001, cap 5: 1 becomes 3 after 2 s and 6 after 5 s', () => {
+  it('rate 0.001, cap 5: 1 becomes 3 after 2 s and 6 after 5 s', () => {
     const opts = { agingRate: 0.001, maxAgeBoost: 5 };
     expect(agedBeats(opts, 1, 2_000, 2.99)).toBe(true);
     expect(agedBeats(opts, 1, 2_000, 3.01)).toBe(false);
@@ -67,7 +67,7 @@ describe('PrioritySourceObj', () => {
     expect(agedBeats(opts, 1, 50_000, 6.01)).toBe(false);
   });
 
-  it('claim 51 (PRR): rate 0.005, cap 45: free(10) is 50 at 8 s, 55 from 9 s, never 100', () => {
+  it('rate 0.005, cap 45: free(10) is 50 at 8 s, 55 from 9 s, never 100', () => {
     const opts = { agingRate: 0.005, maxAgeBoost: 45 };
     expect(agedBeats(opts, 10, 8_000, 49.99)).toBe(true);
     expect(agedBeats(opts, 10, 8_000, 50.01)).toBe(false);
@@ -78,7 +78,7 @@ describe('PrioritySourceObj', () => {
     }
   });
 
-  it('claim 51: peek() and pulls re-evaluate effective priority at each call', async () => {
+  it('every peek() re-evaluates effective priorities, and so does a pull that follows no peek', async () => {
     const clock = manualClock();
     const source = new PrioritySourceObj<string>({ agingRate: 0.01, maxAgeBoost: 1, now: clock.now });
     source.enqueue('old', 5.5);
@@ -93,7 +93,48 @@ describe('PrioritySourceObj', () => {
     expect(await value(source.next())).toBe('old');
   });
 
-  it('claim 52: enqueue after closeSource throws SourceClosedError; size and closed track the state', async () => {
+  it('a pull after a peek delivers the peeked item even when aging reorders the queue in between', async () => {
+    // 'old' (5.5) and 'new' (5.6, 50 ms later), rate 0.01, cap 1: at 100 ms 'old' leads (6.5 > 6.1), from
+    // 150 ms 'new' does (6.6 > 6.5).
+    const clock = manualClock();
+    const source = new PrioritySourceObj<string>({ agingRate: 0.01, maxAgeBoost: 1, now: clock.now });
+    source.enqueue('old', 5.5);
+    clock.advance(50);
+    source.enqueue('new', 5.6);
+    clock.advance(50);
+    expect(source.peek()).toBe('old');
+    clock.advance(50); // the runner checked the cost of 'old'; time passes before it pulls
+    expect(await value(source.next())).toBe('old');
+    expect(await value(source.next())).toBe('new');
+  });
+
+  it('a pull waiting on an empty queue delivers what a peek showed after items arrived', async () => {
+    const clock = manualClock();
+    const source = new PrioritySourceObj<string>({ agingRate: 0.01, maxAgeBoost: 1, now: clock.now });
+    const pending = source.next();
+    source.enqueue('old', 5.5);
+    clock.advance(50);
+    source.enqueue('new', 5.6);
+    clock.advance(50);
+    expect(source.peek()).toBe('old');
+    clock.advance(50);
+    expect(await value(pending)).toBe('old');
+  });
+
+  it('an enqueue between the peek and the pull makes the pull choose afresh', async () => {
+    const clock = manualClock();
+    const source = new PrioritySourceObj<string>({ agingRate: 0.01, maxAgeBoost: 1, now: clock.now });
+    source.enqueue('old', 5.5);
+    clock.advance(50);
+    source.enqueue('new', 5.6);
+    clock.advance(50);
+    expect(source.peek()).toBe('old');
+    clock.advance(50);
+    source.enqueue('low', 0);
+    expect(await value(source.next())).toBe('new');
+  });
+
+  it('enqueue after closeSource throws SourceClosedError; size and closed track the state', async () => {
     const source = new PrioritySourceObj<number>();
     expect(source.size).toBe(0);
     expect(source.closed).toBe(false);
@@ -136,7 +177,7 @@ describe('PrioritySourceObj', () => {
     expect(source.size).toBe(0);
   });
 
-  it('S11: with the runner, a higher-priority task starts first and both run at once', async () => {
+  it('with the runner, a higher-priority task starts first and both run at once', async () => {
     const source = new PrioritySourceObj<ScheduledTask<string, string>>();
     const started: string[] = [];
     const completed: string[] = [];
