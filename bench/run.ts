@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadBaseline } from './lib/baseline.js';
 import { runWorker } from './lib/child.js';
 import { type RoundEntry, summarise, table } from './lib/report.js';
 import { rotate } from './lib/stats.js';
@@ -31,6 +32,7 @@ const list = scenarios({ rounds, heavyRounds, quick }).filter(
   (s) => only === undefined || only.includes(s.name),
 );
 
+const baseline = loadBaseline(root);
 const started = new Date();
 const load0 = loadavg();
 const t0 = performance.now();
@@ -59,7 +61,7 @@ for (const scenario of list) {
   }
   const summary = summarise(scenario, entries);
   results.push({ name: scenario.name, title: scenario.title, rounds: scenario.rounds, summary, entries });
-  const block = `\n## ${scenario.name}: ${scenario.title} (${scenario.rounds} round${scenario.rounds > 1 ? 's' : ''})\n\n${table(scenario, summary)}`;
+  const block = `\n## ${scenario.name}: ${scenario.title} (${scenario.rounds} round${scenario.rounds > 1 ? 's' : ''})\n\n${table(scenario, summary, baseline)}`;
   out.push(block);
   process.stdout.write(`${block}\n`);
 }
@@ -81,6 +83,9 @@ const meta = {
 const dir = join(root, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, 'latest.json'), `${JSON.stringify({ meta, scenarios: results }, null, 2)}\n`);
+if (baseline !== undefined) {
+  process.stdout.write(`\n\`before\` columns: ${baseline.label}; measured ${baseline.measured}.\n`);
+}
 process.stdout.write(
   `\ntotal ${totalS.toFixed(0)} s; load average ${load0.map((x) => x.toFixed(1)).join('/')} at start. ` +
     'Ratios are medians of per-round ratios (same round, so machine noise mostly cancels). ' +

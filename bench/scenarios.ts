@@ -8,6 +8,8 @@ export interface Column {
   scale?: number;
   digits?: number;
   ratio?: boolean;
+  /** Also show the baseline's figure for this column (bench/baseline.json), when there is one. */
+  before?: boolean;
 }
 
 export interface Scenario {
@@ -32,6 +34,7 @@ export interface Settings {
 export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] {
   const nThroughput = quick ? 20_000 : 100_000;
   const nMemory = quick ? 20_000 : 100_000;
+  const nLatency = quick ? 5_000 : 50_000;
   const nMillion = quick ? 100_000 : 1_000_000;
   const scalingSizes = quick ? '1000,10000,100000' : '10000,100000,1000000';
   const [prioSmall, prioLarge] = quick ? [10_000, 100_000] : [100_000, 1_000_000];
@@ -42,15 +45,28 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
   return [
     {
       name: 'throughput',
-      title: `${nThroughput.toLocaleString('en')} no-op tasks enqueued up front, concurrency 16 (seed-like: budget {gpu:2,cpu:3})`,
+      title: `${nThroughput.toLocaleString('en')} no-op tasks enqueued up front, concurrency 16 (allot: a cost literal per task; allot-shared: one shared cost object; seed-like: budget {gpu:2,cpu:3})`,
       worker: 'bench/workers/throughput.ts',
-      contenders: ['p-queue', 'p-limit', 'allot', 'p-queue-c2', 'allot-seedlike'],
-      reference: { ...vsPQueue(['p-limit', 'allot']), 'allot-seedlike': 'p-queue-c2' },
+      contenders: ['p-queue', 'p-limit', 'allot', 'allot-shared', 'p-queue-c2', 'allot-seedlike'],
+      reference: { ...vsPQueue(['p-limit', 'allot', 'allot-shared']), 'allot-seedlike': 'p-queue-c2' },
       args: (c) => [c, String(nThroughput)],
       rounds,
       columns: [
-        { key: 'tasksPerSec', label: 'tasks/s', digits: 0, ratio: true },
+        { key: 'tasksPerSec', label: 'tasks/s', digits: 0, ratio: true, before: true },
         { key: 'nsPerTask', label: 'ns/task', digits: 0 },
+      ],
+    },
+    {
+      name: 'latency',
+      title: `wake-up latency: a task ends, how soon does the next one start? concurrency 1, ${nLatency.toLocaleString('en')} tasks (lower is better)`,
+      worker: 'bench/workers/latency.ts',
+      contenders: ['p-queue', 'allot'],
+      reference: vsPQueue(['allot']),
+      args: (c) => [c, String(nLatency)],
+      rounds,
+      columns: [
+        { key: 'p50us', label: 'p50 µs', digits: 2, ratio: true, before: true },
+        { key: 'p99us', label: 'p99 µs', digits: 2, ratio: true },
       ],
     },
     {
@@ -63,22 +79,22 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       // Nearly deterministic (a heap count, not a timing): two rounds suffice.
       rounds: Math.min(heavyRounds, 2),
       columns: [
-        { key: 'bytesPerTask', label: 'B/task', digits: 0, ratio: true },
+        { key: 'bytesPerTask', label: 'B/task', digits: 0, ratio: true, before: true },
         { key: 'taskBytesPerTask', label: 'of which task objects', digits: 0 },
       ],
     },
     {
       name: 'million',
-      title: `${nMillion.toLocaleString('en')} no-op tasks enqueued up front, concurrency 16`,
+      title: `${nMillion.toLocaleString('en')} no-op tasks enqueued up front, concurrency 16 (allot: a cost literal per task; allot-shared: one shared cost object)`,
       worker: 'bench/workers/million.ts',
-      contenders: ['p-queue', 'allot'],
-      reference: vsPQueue(['allot']),
+      contenders: ['p-queue', 'allot-shared', 'allot'],
+      reference: { 'allot-shared': 'p-queue', allot: 'allot-shared' },
       args: (c) => [c, String(nMillion)],
       rounds: heavyRounds,
       columns: [
-        { key: 'ms', label: 'ms', digits: 0 },
+        { key: 'ms', label: 'ms', digits: 0, before: true },
         { key: 'tasksPerSec', label: 'tasks/s', digits: 0, ratio: true },
-        { key: 'peakHeapMB', label: 'peak heap MB', digits: 0, ratio: true },
+        { key: 'peakHeapMB', label: 'peak heap MB', digits: 0, ratio: true, before: true },
         { key: 'maxRssMB', label: 'max RSS MB', digits: 0 },
         { key: 'gcShare', label: 'gc share', digits: 2 },
       ],
@@ -95,7 +111,7 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
         ...scalingSizes
           .split(',')
           .map((s) => ({ key: `ns_${s}`, label: `ns/task @${Number(s).toLocaleString('en')}`, digits: 0 })),
-        { key: 'ratioLargestSmallest', label: 'largest÷smallest', digits: 2 },
+        { key: 'ratioLargestSmallest', label: 'largest÷smallest', digits: 2, before: true },
       ],
     },
     {

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenarios.js';
+import type { Baseline } from './baseline.js';
 import type { ChildResult } from './child.js';
 import { median } from './stats.js';
 
@@ -66,24 +67,42 @@ function fmt(v: number | undefined, digits = 0, scale = 1): string {
   return (v * scale).toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** A markdown table for one scenario (medians, then paired ratios, then notes on failures/truncation). */
-export function table(scenario: Scenario, summary: Record<string, ContenderSummary>): string {
+/**
+ * A markdown table for one scenario: medians, then paired ratios, then — for columns marked `before` — the
+ * baseline's figure for the same column (its ratio for ratio columns), then notes on failures/truncation.
+ */
+export function table(
+  scenario: Scenario,
+  summary: Record<string, ContenderSummary>,
+  baseline?: Baseline,
+): string {
   const ratioCols = scenario.columns.filter((c) => c.ratio);
+  const past = baseline?.scenarios[scenario.name];
+  const beforeCols = past === undefined ? [] : scenario.columns.filter((c) => c.before);
   const head = [
     'contender',
     ...scenario.columns.map((c) => c.label),
     ...(ratioCols.length > 0 ? ['vs', ...ratioCols.map((c) => `${c.label} ÷ vs`)] : []),
+    ...beforeCols.map((c) => `before: ${c.ratio ? `${c.label} ÷ vs` : c.label}`),
     'rounds ok',
   ];
   const rows = scenario.contenders.map((name) => {
     const s = summary[name] as ContenderSummary;
     const cut = s.truncatedRounds > 0 ? ` (cut ${s.truncatedRounds}×)` : '';
+    const then = past?.[name];
     return [
       name + cut,
       ...scenario.columns.map((c) => fmt(s.medians[c.key], c.digits, c.scale)),
       ...(ratioCols.length > 0
         ? [s.reference ?? '', ...ratioCols.map((c) => (s.reference ? fmt(s.ratios[c.key], 2) : ''))]
         : []),
+      ...beforeCols.map((c) =>
+        c.ratio
+          ? s.reference
+            ? fmt(then?.ratios[c.key], 2)
+            : ''
+          : fmt(then?.medians[c.key], c.digits, c.scale),
+      ),
       `${s.okRounds}`,
     ];
   });

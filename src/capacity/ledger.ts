@@ -110,7 +110,7 @@ export function cellAvailable(c: Float64Array): number {
 }
 
 /** The limit as a number. */
-export function cellLimit(c: Float64Array): number {
+function cellLimit(c: Float64Array): number {
   return pairToNumber(c[LW]!, c[LM]!);
 }
 

@@ -18,7 +18,7 @@ export function unrefTimer(handle: TimerHandle | undefined): void {
 }
 
 /** Keeps the process alive while `handle` is pending, where the runtime supports it. */
-export function refTimer(handle: TimerHandle | undefined): void {
+function refTimer(handle: TimerHandle | undefined): void {
   (handle as { ref?: () => unknown } | undefined)?.ref?.();
 }
 
@@ -54,11 +54,6 @@ export class PeriodicTimer {
     this.#intervalMs = intervalMs;
     this.#tick = tick;
     this.#now = now;
-  }
-
-  /** True between `start()` and `stop()`. */
-  get running(): boolean {
-    return this.#handle !== undefined;
   }
 
   /** Starts (or restarts) the timer; the first tick comes one interval from now. */

@@ -194,7 +194,7 @@ export class FifoAdmission<I, O, P, H = P> {
 }
 
 /** The task's key as a string, even for a malformed task (an item that is not an object is named by itself). */
-export function keyOf(task: unknown): string {
+function keyOf(task: unknown): string {
   if (task === null || typeof task !== 'object') return String(task);
   const key = (task as { key?: unknown }).key;
   return typeof key === 'string' ? key : String(key);

@@ -290,10 +290,12 @@ export class TaskRun<I, O, P, H = P> {
   #arm(change: Promise<void>): void {
     if (this.#armed.has(change)) return;
     this.#armed.add(change);
-    change.then(() => {
+    // A source's signal that rejects wakes the loop too (the next step meets the source's error, if any).
+    const woken = (): void => {
       this.#armed.delete(change);
       this.#poke();
-    });
+    };
+    change.then(woken, woken);
   }
 
   /** True once the loop has worked for a whole slice without letting the event loop in. */

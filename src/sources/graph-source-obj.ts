@@ -54,6 +54,15 @@ export abstract class GraphSourceObj<K, T> extends SignallingSourceObj<T> implem
   abstract peekKey(): K | undefined;
 
   /**
+   * The key a pull takes now (never a started one), or `undefined` when none is ready. The same as
+   * {@link GraphSourceObj.peekKey} unless the order depends on time: then a pull right after a peek takes the
+   * key that peek showed.
+   */
+  protected takeKey(): K | undefined {
+    return this.peekKey();
+  }
+
+  /**
    * The task of {@link GraphSourceObj.peekKey}, which the next `next()` yields; `undefined` when no key is ready.
    * @throws {@link MissingTaskError} naming the key when `taskMap` has no task for it.
    */
@@ -97,15 +106,20 @@ export abstract class GraphSourceObj<K, T> extends SignallingSourceObj<T> implem
     });
   }
 
+  /** Hands out the next ready task without the generator round trip when there is one. */
+  protected override pull_now(): IteratorResult<T, undefined> | undefined {
+    const key = this.takeKey();
+    // A key without a task goes the slow way, so the failure ends the source as a failed pull does.
+    if (key === undefined || !this.#tasks.has(key)) return undefined;
+    return { done: false, value: this.#start(key) };
+  }
+
   protected override async *pull_impl(): AsyncGenerator<T, undefined, void> {
     try {
       for (;;) {
-        const key = this.peekKey();
+        const key = this.takeKey();
         if (key !== undefined) {
-          const task = this.#taskOf(key);
-          this.keyTaken(key);
-          this.#graph.start(key);
-          yield task;
+          yield this.#start(key);
           continue;
         }
         if (this.#graph.isDone) return undefined;
@@ -116,6 +130,14 @@ export abstract class GraphSourceObj<K, T> extends SignallingSourceObj<T> implem
       this.drained();
       this.#unwatch?.();
     }
+  }
+
+  /** Takes `key` out of the queue, starts it on the graph and returns its task. */
+  #start(key: K): T {
+    const task = this.#taskOf(key);
+    this.keyTaken(key);
+    this.#graph.start(key);
+    return task;
   }
 
   #taskOf(key: K): T {

@@ -24,7 +24,7 @@ const DEFAULT_PRIORITY = (): number => 1;
  *
  * Peek, then pull: every `peek()`/`peekKey()` re-evaluates aging, and the next pull delivers the key that peek
  * showed, however the clock moved in between, unless a key was queued or left the queue meanwhile (then the
- * pull chooses afresh). While a pull is waiting for its key, a peek reports the key it will get.
+ * pull chooses afresh). A pull that is waiting for a key takes the key the latest peek showed.
  *
  * Yielding a task calls `graph.start(key)`. Keys ready at construction are queued at once, and `complete(k)`
  * makes freed dependents peekable synchronously. The source ends when the graph is done by any path — including
@@ -49,8 +49,6 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
   readonly #priorityFn: (key: K, task: T) => number;
   readonly #queue: AgingQueue<K>;
   readonly #handles = new Map<K, EntryHandle>();
-  /** Pulls asked for and not yet given a key (see `peekKey`). */
-  #pullsWaiting = 0;
   /** The first error `priorityFn` (or its result) raised in an `onReady`; the source is broken from then on. */
   #failure: { error: unknown } | undefined;
   #connected = false;
@@ -80,15 +78,22 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
   }
 
   /**
-   * The key the next pull would yield, never a started one: the highest effective priority now, or, while a pull
-   * is waiting for its key, the key that pull will get.
+   * The key the next pull would yield, never a started one: the highest effective priority now.
    * @throws the error `priorityFn` raised when a key was readied, if it did.
    */
   peekKey(): K | undefined {
+    return this.#firstReady(() => this.#queue.peek());
+  }
+
+  /** A pull right after a peek takes the key that peek showed, whatever the clock did in between. */
+  protected override takeKey(): K | undefined {
+    return this.#firstReady(() => this.#queue.upcoming());
+  }
+
+  #firstReady(top: () => K | undefined): K | undefined {
     if (this.#failure !== undefined) throw this.#failure.error;
     for (;;) {
-      // The pull loop finds its key here too: a waiting pull takes the latest peek's choice, not a fresh one.
-      const key = this.#pullsWaiting > 0 ? this.#queue.upcoming() : this.#queue.peek();
+      const key = top();
       if (key === undefined) return undefined;
       // Started directly on the graph meanwhile: it is not ready any more, drop it.
       if (this.isReady(key)) return key;
@@ -111,17 +116,7 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
     }
   }
 
-  /**
-   * Pulls the next task. The pull counts as waiting until it is given a key, so that it gets the key a peek in
-   * the meantime showed.
-   */
-  override next(): ReturnType<GraphSourceObj<K, T>['next']> {
-    if (!this.done) this.#pullsWaiting++;
-    return super.next();
-  }
-
   protected keyTaken(key: K): void {
-    if (this.#pullsWaiting > 0) this.#pullsWaiting--;
     this.#dequeue(key);
   }
 
@@ -129,9 +124,7 @@ export class PriorityDependencySourceObj<K, T> extends GraphSourceObj<K, T> {
     for (const key of keys) this.#dequeue(key);
   }
 
-  protected drained(): void {
-    this.#pullsWaiting = 0;
-  }
+  protected drained(): void {}
 
   #enqueue(key: K): void {
     const priority = this.#priorityFn(key, this.#tasks.get(key) as T);

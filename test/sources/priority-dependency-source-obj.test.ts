@@ -191,8 +191,9 @@ describe('PriorityDependencySourceObj: queueing', () => {
     clock.advance(50);
     expect(source.peekKey()).toBe('old');
     clock.advance(50);
-    expect(source.peekKey()).toBe('old'); // what the waiting pull will get
-    expect(await value(pending)).toEqual({ key: 'old' });
+    // Every peek re-evaluates aging ('new' has caught up); the waiting pull takes what the latest peek showed.
+    expect(source.peekKey()).toBe('new');
+    expect(await value(pending)).toEqual({ key: 'new' });
   });
 
   it('a key readied between the peek and the pull makes the pull choose afresh', async () => {
