@@ -1,5 +1,5 @@
 /**
- * S7 — adaptive capacity (docs: use case "Adaptive Capacity"; SCENARIOS.md S7).
+ * Adaptive capacity (from the original documentation's use case "Adaptive Capacity").
  *
  * Run: npx tsx examples/adaptive-capacity.ts   (about 1 s)
  *
@@ -10,7 +10,7 @@
  * Releasing a reserved slot signals the capacity source, which wakes the runner to start another job;
  * reserving one signals nothing (acquiring never does), it just leaves one slot fewer for the next fill.
  *
- * What the original documentation claimed, and why the real output differs (API.md §5.21):
+ * What the original documentation claimed, and why the real output differs:
  * - Line order: the docs print the status line before the scale action, and their first line is
  *   `backlog=24 … effective=3`. The code logs the action first and the status afterwards, so the status shows
  *   the effective capacity *after* the action: the first status already says `effective=4`.
@@ -21,13 +21,13 @@
  * - The first backlog is 24 or 23 depending on whether the runner's first `source.next()` has run before the
  *   first control tick; here the runner starts first, so it is 23.
  *
- * On an ideal clock (the test's fake timers) the output is exactly SCENARIOS.md S7's idealised trace. With real
+ * On an ideal clock (the test's fake timers) the output is exactly the idealised trace the test checks. With real
  * timers, jitter moves jobs that end close to a tick to either side of it (e.g. `completed=20` instead of 21 at
  * the 800 ms tick), and on a loaded machine a run that overruns 1 s gets one more tick, reserves
  * once more and ends with `finalAvailable={"slots":3}`. The invariants the test checks hold either way.
  *
- * The runner releases a job's slot just before it yields that job's FINAL (D11) and starts new jobs only when
- * the consumer asks for the next envelope (D16); this consumer asks at once, so neither shifts the output.
+ * The runner releases a job's slot just before it yields that job's FINAL and starts new jobs only when the
+ * consumer asks for the next envelope; this consumer asks at once, so neither shifts the output.
  */
 import { pathToFileURL } from 'node:url';
 import {
@@ -79,7 +79,7 @@ const LIMIT = 6;
 const JOBS = 24;
 const TICK_MS = 200;
 
-/** Runs S7 and returns what it printed and measured. */
+/** Runs the adaptive-capacity demo and returns what it printed and measured. */
 export async function main(options: AdaptiveOptions = {}): Promise<AdaptiveReport> {
   const { sleep, now, log: print } = resolveOptions(options);
   const { lines, log } = recordLines(print);
@@ -88,7 +88,7 @@ export async function main(options: AdaptiveOptions = {}): Promise<AdaptiveRepor
   const durations = Array.from({ length: JOBS }, () => 80 + Math.floor(rng() * 220));
 
   const capacity = new ResourceCapacitySource({ slots: LIMIT });
-  capacity.acquireImmediate({ slots: 3 }); // the operator's reservation (claim 23)
+  capacity.acquireImmediate({ slots: 3 }); // the operator's reservation, taken by hand beside the runner
   let reserved = 3;
 
   const t0 = now();

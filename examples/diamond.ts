@@ -1,18 +1,18 @@
 /**
- * S3 — the scheduling-fundamentals diamond (docs: tutorial "Scheduling Fundamentals" §10; SCENARIOS.md S3).
+ * The scheduling-fundamentals diamond (from the original documentation's tutorial "Scheduling Fundamentals").
  *
  * Run: npm run example -- diamond   (about 0.5 s)
  *
  * Graph: A; B and C after A; D after B and C. Budget `{ capacity: 2, memory_gb: 8 }`. A and D use the default
  * cost `{ capacity: 1 }` (100 ms and 50 ms); B costs `{ capacity: 1, memory_gb: 4 }` (200 ms) and C
  * `{ capacity: 1, memory_gb: 6 }` (150 ms). `priorityFn` gives D 10 and everything else 1, aging 0.001 per ms
- * capped at 5. The bridge is the `let source` forward declaration the ETL and retry tutorials use (the SCH
- * "Bridge Pattern" with two sources on one graph never ends, API.md §5.13): `onComplete` → `source.complete`,
- * which frees dependents; the runner itself never touches the graph (claim 76).
+ * capped at 5. The bridge is the `let source` forward declaration the ETL and retry tutorials use (the
+ * original "Bridge Pattern" page puts two sources on one graph, which never ends): `onComplete` →
+ * `source.complete`, which frees dependents; the runner itself never touches the graph.
  *
- * What the original documentation claimed, and why the real output differs (API.md §5.16):
+ * What the original documentation claimed, and why the real output differs:
  * - It printed `[DONE] A: A done`, using `taskId` as if it were the key. `taskId` is a number — 1-based, in
- *   the order the runner takes tasks from the source (D10) — so the line is `[DONE] 1: A done`, and so on up
+ *   the order the runner takes tasks from the source — so the line is `[DONE] 1: A done`, and so on up
  *   to `[DONE] 4: D done`. (Envelopes also carry `key`; this program prints the id as the docs' code did.)
  * - It said B and C may finish "(or C first)". They cannot: B and C become ready together when A completes, at
  *   the same priority and the same age, so the FIFO tie-break serves B first; then C (6 GB) does not fit
@@ -55,7 +55,7 @@ export interface DiamondReport {
 
 type Task = ScheduledTask<string, string>;
 
-/** Runs S3 and returns what it printed and measured. */
+/** Runs the diamond and returns what it printed and measured. */
 export async function main(options: DiamondOptions = {}): Promise<DiamondReport> {
   const { sleep, now, log: print } = resolveOptions(options);
   const { lines, log } = recordLines(print);

@@ -1,5 +1,5 @@
 /**
- * S6 — an ETL pipeline (docs: tutorial "ETL Pipeline" §9; SCENARIOS.md S6).
+ * An ETL pipeline (from the original documentation's tutorial "ETL Pipeline").
  *
  * Run: npm run example -- etl   (under 1 s)
  *
@@ -17,7 +17,7 @@
  * - per record, extract ends before transform starts, which ends before load starts; the last FINAL is a load.
  * "Typically under 1 s" holds: an idealised simulation over 200 seeds gave 656–988 ms.
  *
- * What the original documentation claimed about aging, and why it is wrong (API.md §5.24):
+ * What the original documentation claimed about aging, and why it is wrong:
  * - "A 1000 ms wait gives an extract a boost of 10, matching the load priority." Effective priority is
  *   `priority + min(agingRate × waited, maxAgeBoost)` = 1 + min(0.01 × 1000, 20) = 11 — it does not match a
  *   fresh load's 10, it beats it.
@@ -72,7 +72,7 @@ export interface EtlReport {
   firstFill: string[];
   /** How long each extract waited from 0 ms to its start. */
   extractWaits: number[];
-  /** §5.24 on a manual clock: effective priorities and who a pull would serve. */
+  /** The aging claim on a manual clock: effective priorities and who a pull would serve. */
   aging: { at1000: number; capped: number; servedAt1000: string; servedAtCap: string };
   makespan: number;
   finalAvailable: Readonly<ResourceCost>;
@@ -93,7 +93,7 @@ type Task = ScheduledTask<string, string>;
 
 const stageOf = (key: string): Stage => key.slice(0, key.indexOf('-')) as Stage;
 
-/** Runs S6 and returns what it printed and measured. */
+/** Runs the ETL pipeline and returns what it printed and measured. */
 export async function main(options: EtlOptions = {}): Promise<EtlReport> {
   const { sleep, now, log: print } = resolveOptions(options);
   const rng = options.rng ?? lcg(2024);
@@ -182,7 +182,7 @@ export async function main(options: EtlOptions = {}): Promise<EtlReport> {
   );
   log(`longest extract wait: ${Math.round(Math.max(...extractWaits))} ms`);
   log(
-    `aging (§5.24): an extract that waited 1000 ms is at ${aging.at1000} > a fresh load's 10 (served first: ${aging.servedAt1000});`,
+    `aging: an extract that waited 1000 ms is at ${aging.at1000} > a fresh load's 10 (served first: ${aging.servedAt1000});`,
   );
   log(`  at the cap it is at ${aging.capped}, still above a fresh load (served first: ${aging.servedAtCap})`);
   return {
@@ -201,7 +201,7 @@ export async function main(options: EtlOptions = {}): Promise<EtlReport> {
   };
 }
 
-/** §5.24 on a `PrioritySourceObj` with a hand-moved clock: an aged extract against a freshly queued load. */
+/** The aging claim on a `PrioritySourceObj` with a hand-moved clock: an aged extract against a fresh load. */
 function agingCheck(): EtlReport['aging'] {
   const served = (waited: number): string => {
     let t = 0;

@@ -1,5 +1,5 @@
 /**
- * S4: walking a dependency graph by hand, without a runner — the state machine every scheduled graph uses.
+ * Walking a dependency graph by hand, without a runner — the state machine every scheduled graph uses.
  *
  * A diamond A → {B, C} → D: start and complete nodes, watch what becomes ready, retry with `fail`, and abort a
  * branch to see the cascade. The documentation's own examples are reproduced at the end (abort of `a` in

@@ -1,14 +1,14 @@
 /**
- * S2 — hierarchical capacity and the HierarchicalBalancer (SCENARIOS.md S2).
+ * Hierarchical capacity and the HierarchicalBalancer.
  *
  * Run: npx tsx examples/hierarchy.ts
  *
  * What the documentation claimed, and what really happens:
- * - Seed (API.md §5.3): "If teamA uses 4 and teamB tries to use 5, the global check fails." teamB's own limit
+ * - The seed example: "If teamA uses 4 and teamB tries to use 5, the global check fails." teamB's own limit
  *   of 4 rejects a cost of 5 first; the global check (4 left) would fail too, but it is never the reason.
- * - Docs UC4 (API.md §5.4): after teamA shrinks, teamB can "grow (up to max 6)". teamB already starts at 6,
+ * - The hierarchical-pools use case: after teamA shrinks, teamB can "grow (up to max 6)". teamB starts at 6,
  *   which is its max: there is nothing to grow into. It can only grow back after it has shrunk itself.
- * - FC §8 (API.md §5.5): "the min guarantee ensures the returning team has enough capacity". A child's `min`
+ * - The flow-control guide: "the min guarantee ensures the returning team has enough capacity". A child's `min`
  *   is a floor on its *limit*, not a reservation in the parent. Shrinking revokes nothing in flight, and a
  *   sibling can hold the parent's capacity, so a team at its min of 3 can still be unable to acquire 3.
  *   Growing does not consult the parent either, so the children's limits may add up to more than it has.
@@ -47,7 +47,7 @@ export interface HierarchyReport {
 const gpu = (source: ResourceCapacitySource): number => source.limits.gpu ?? 0;
 const free = (source: ResourceCapacitySource): number => source.available.gpu ?? 0;
 
-/** Runs the four parts of S2 and returns what it printed. */
+/** Runs the four parts of the demo and returns what it printed. */
 export function main(log: (line: string) => void = console.log): HierarchyReport {
   const { lines, log: say } = recordLines(log);
 
@@ -57,7 +57,7 @@ export function main(log: (line: string) => void = console.log): HierarchyReport
   const seedB = new ResourceCapacitySource({ gpu: 4 }, global);
   seedA.acquireImmediate({ gpu: 4 });
   const seed = {
-    // teamB's own limit (4) rejects 5 first (§5.3); the global check is not what stops it.
+    // teamB's own limit (4) rejects 5 first; the global check is not what stops it.
     teamBCanAcquire5: seedB.canAcquire({ gpu: 5 }),
     teamBLocalAvailable: free(seedB),
     globalAvailable: free(global),
@@ -84,7 +84,7 @@ export function main(log: (line: string) => void = console.log): HierarchyReport
     `[docs] teamB.canAcquire({gpu:2})=${docs.teamBCanAcquire2} canAcquire({gpu:3})=${docs.teamBCanAcquire3}`,
   );
 
-  // setLimits on teamA while it holds 6 (claim 16): raising adds the delta, lowering takes it away again.
+  // setLimits on teamA while it holds 6: raising adds the delta, lowering takes it away again.
   teamA.setLimits({ gpu: 7 });
   const raised = { limit: gpu(teamA), available: free(teamA) };
   say(`[setLimits] teamA -> {gpu:7}: limit=${raised.limit} available=${raised.available}`);
@@ -126,12 +126,12 @@ function runBalancer(say: (line: string) => void): HierarchyReport['balancer'] {
     }
   };
 
-  // teamA is saturated but already at its max of 6, so it cannot grow (§5.4); idle teamB shrinks to min.
+  // teamA is saturated but already at its max of 6, so it cannot grow; idle teamB shrinks to min.
   teamA.acquireImmediate({ gpu: 6 });
   say('[balancer] teamA holds 6 of 6 (busy, at max); teamB is idle at 6');
   run(20_000);
 
-  // teamB is at its min of 3, yet teamA's in-flight 6 leave the cluster only 2 (§5.5).
+  // teamB is at its min of 3, yet teamA's in-flight 6 leave the cluster only 2: min is not a reservation.
   const teamBAtMinCanAcquire3 = teamB.canAcquire({ gpu: 3 });
   say(
     `[balancer] teamB at min 3: canAcquire({gpu:3})=${teamBAtMinCanAcquire3}; cluster available=${free(cluster)}`,

@@ -1,11 +1,11 @@
 /**
- * The legacy single-counter API: `CapacitySource` and `HierarchicalTaskPoolRunner` (API.md §1.10, §2.7).
+ * The legacy single-counter API: `CapacitySource` and `HierarchicalTaskPoolRunner`.
  *
  * Run: npx tsx examples/legacy.ts
  *
  * Tasks are bare functions (no key, no cost); each takes one unit of its counter and of every ancestor.
  * Envelopes get keys `task-1`, `task-2`, … in the order tasks are taken, equal to their `taskId`.
- * Two ways to feed the runner, both shown in the original docs (AI):
+ * Two ways to feed the runner, both shown in the original documentation:
  * 1. a fixed list: `new SourceBufferObj(taskRunners, true, BufferMode.FIFO)`;
  * 2. a live queue: `PushPullBufferObj.source`, where `sink.next(fn)` adds work and `sink.return()` ends the run
  *    once the queue drains.

@@ -1,11 +1,11 @@
 /**
- * Capacity metrics: Demo 2 and Demo 3 of the metrics-observability use case (SCENARIOS.md S10), with the
- * numbers the code really produces.
+ * Capacity metrics: Demo 2 and Demo 3 of the original documentation's metrics-observability use case, with
+ * the numbers the code really produces.
  *
  * What the original documentation claimed: its "What to Observe" block promised 50 accepted and 3 rejected
  * acquisitions on a 4-slot pool, 50 releases, and an acceptance rate of "50.0/s".
  *
- * Why the output here differs (API.md §5.23): no code in that example makes 50 acquisitions. Its capacity
+ * Why the output here differs: no code in that example makes 50 acquisitions. Its capacity
  * demos make 9 attempts in Demo 2 (4 accepted, 3 rejected, then 2 more accepted after releasing 2) and 6
  * sequential batches in Demo 3, so the real totals are 6 accepted / 3 rejected / 6 releases and 6 / 0 / 6.
  * Its banner said "20 tasks", and its formatter labelled counts as "ms". Rates are `RollingWindowStats`

@@ -5,8 +5,8 @@
  * What the original documentation printed was wrong. It showed `available={"gpu":2,"cpu":2}` after encode and
  * `{"gpu":2,"cpu":1}` after thumbs, but no task holds CPU without GPU, so those budgets are unreachable; and it
  * put features:75% before thumbs:done, although thumbs (220 ms) finishes 20 ms before features' second step
- * (240 ms). This program prints what a correct scheduler prints (README, "Where the original documentation
- * was wrong"), then a timeline and a one-line summary.
+ * (240 ms). This program prints what a correct scheduler prints (see docs/original-docs.md), then a timeline
+ * and a one-line summary.
  *
  * Run: npm run demo
  */

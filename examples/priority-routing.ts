@@ -1,5 +1,5 @@
 /**
- * S9 — priority request routing (docs: use case "Priority Request Routing"; SCENARIOS.md S9).
+ * Priority request routing (from the original documentation's use case "Priority Request Routing").
  *
  * Run: npm run example -- priority-routing   (about 2.5 s)
  *
@@ -15,7 +15,7 @@
  * one at 55, below every standard one. Equal priorities go FIFO. So requests start premium-1…5, then
  * standard-1…10, then free-1…15, and the first four to start are premium.
  *
- * What the original documentation claimed, and why the real output differs (API.md §5.22):
+ * What the original documentation claimed, and why the real output differs:
  * - Its latencies and averages (premium 3.0, standard 11.0, free 23.5) do not come from seed 42. On an ideal
  *   clock this program gives premium 3.2 (positions 1–6), standard 10.7 (5–16) and free 22.8 (13–30); its
  *   completion order starts premium-2:226ms, premium-4:266ms, premium-1:275ms, premium-3:373ms,
@@ -75,7 +75,7 @@ type Task = ScheduledTask<number, number>;
 
 const tierOf = (key: string): Tier => key.slice(0, key.indexOf('-')) as Tier;
 
-/** Runs S9 and returns what it printed and measured. */
+/** Runs the routing demo and returns what it printed and measured. */
 export async function main(options: RoutingOptions = {}): Promise<RoutingReport> {
   const { sleep, now, log: print } = resolveOptions(options);
   const rng = options.rng ?? lcg(42);

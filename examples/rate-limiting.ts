@@ -1,42 +1,43 @@
 /**
- * S8 — rate limiting with `QuotaCapacitySource` (docs: use case "Rate Limiting"; SCENARIOS.md S8).
+ * Rate limiting with `QuotaCapacitySource` (from the original documentation's use case "Rate Limiting").
  *
  * Run: npx tsx examples/rate-limiting.ts   (about 9 s: three windows of 2 s, then six refills of 500 ms)
  *
  * A quota is consumed, not borrowed: the runner still calls `release` when a task ends, and on a quota that does
- * nothing (claim 24, 74). Capacity comes back only from the quota's own timer (`reset` / `increment`), which
- * signals the runner, waiting with nothing in flight, to fill again (claim 64).
+ * nothing. Capacity comes back only from the quota's own timer (`reset` / `increment`), which signals the
+ * runner, waiting with nothing in flight, to fill again.
  *
  * - Demo 1, fixed window: 35 requests under `{ requests: 10 }` with `startPeriodicReset(2000)`. FINALs come in
  *   batches of 10, 10, 10 and 5, one per window (t ≈ 0, 2, 4, 6 s). All 10 of a window are acquired before any
  *   completes, so `remaining` is 0 at every FINAL of the full windows and 5 in the last. `pending` counts the
  *   tasks not yet taken from the source: 25, 15, 5, 0. The head the runner peeks while the quota is empty stays
- *   pending: peeking consumes nothing (claim 63).
+ *   pending: peeking consumes nothing.
  * - Demo 2, token bucket: `{ tokens: 8 }` with `startPeriodicIncrement(500, { tokens: 2 })`, 20 tasks. Eight start
  *   at once, then two after each refill; the last two start at the sixth refill (t = 3.0 s) and the run ends
- *   about 3.1 s in. Tokens are taken as soon as they arrive, so `tokens=0` at every FINAL here (the docs say
- *   "almost every": a FINAL shows 2 only if a refill lands while nothing is left to start, which needs tasks
- *   longer than these).
+ *   about 3.1 s in. Tokens are taken as soon as they arrive, so `tokens=0` at every FINAL here (the original
+ *   docs say "almost every": a FINAL shows 2 only if a refill lands while nothing is left to start, which needs
+ *   tasks longer than these).
  * - Demo 3, two quotas at once: `{ requests: 100, bandwidth_mb: 500 }`, 15 tasks where upload-1/5/9/13 cost
  *   100 MB and the api tasks 1 MB. All 15 start immediately (411 MB <= 500) and every FINAL shows requests=85
- *   bandwidth=89MB. The docs close with "bandwidth was the bottleneck"; that is false (API.md §5.20): nothing
- *   ever waited, and 89 MB were never used.
+ *   bandwidth=89MB. The original docs close with "bandwidth was the bottleneck"; that is false: nothing ever
+ *   waited, and 89 MB were never used.
  *
- * S8(a), the docs' own variant — not run here, it takes two minutes: 250 requests of `{ requests: 1 }` lasting
- * 30–100 ms under `QuotaCapacitySource({ requests: 100 })` with `startPeriodicReset(60_000)`. The docs print
- * `remaining=99, 98, …, 0`. That is impossible (API.md §5.19): nothing caps concurrency, so the runner acquires
+ * The original docs' own variant — not run here, it takes two minutes: 250 requests of `{ requests: 1 }` lasting
+ * 30–100 ms under `QuotaCapacitySource({ requests: 100 })` with `startPeriodicReset(60_000)`. They print
+ * `remaining=99, 98, …, 0`. That is impossible: nothing caps concurrency, so the runner acquires
  * all 100 of a window before the first one completes, and every FINAL of the first two windows shows
  * `remaining=0`; the last 50 (third window) show `remaining=50`. Completion order within a window is random and
  * the run takes about 120.1 s. `remaining=99…0` would need a concurrency limit of 1 (a child
- * `ResourceCapacitySource({ requests: 1 }, quota)`, claim 27) — and then a window would take several seconds.
+ * `ResourceCapacitySource({ requests: 1 }, quota)`) — and then a window would take several seconds.
  *
- * Nothing in S8 is shifted by the runner's pacing: the runner releases a cost just before yielding its FINAL
- * (D11) and refills when the consumer asks for the next envelope (D16), but a quota release restores nothing
+ * Nothing here is shifted by the runner's pacing: the runner releases a cost just before yielding its FINAL
+ * and refills when the consumer asks for the next envelope, but a quota release restores nothing
  * and this consumer asks again at once, so every refill is taken the moment the timer fires.
  *
- * The quota timers use the global `setInterval`; the `sleep` option paces only the tasks. Tests fake both.
- * While the runner waits for a refill, the quota's timer keeps the process alive; otherwise it does not.
- * Durations: Demo 1 draws 30–99 ms from the same classic LCG as S7 (seed 7); Demo 2
+ * The quota timers use the global `setTimeout`; the `sleep` option paces only the tasks. Tests fake both.
+ * While the runner is blocked on an empty quota, the quota's timer keeps the process alive; otherwise it does
+ * not.
+ * Durations: Demo 1 draws 30–99 ms from the classic LCG the other examples use (seed 7); Demo 2
  * uses 60–120 ms; Demo 3 uses 15 ms (api) and 50 ms (upload).
  */
 import { pathToFileURL } from 'node:url';
@@ -271,9 +272,7 @@ async function twoQuotas(env: Env): Promise<MultiReport> {
     `done: ${finals.length} tasks, ${startedBeforeFirstFinal} started before the first finished; ` +
       `peak bandwidth in flight ${peakBandwidth} of ${bandwidthLimit} MB`,
   );
-  env.log(
-    'bandwidth was NOT the bottleneck: no task ever waited for it (the docs claim it was; API.md §5.20)',
-  );
+  env.log('bandwidth was NOT the bottleneck: no task ever waited for it (the original docs claim it was)');
   return { events, finals, startedBeforeFirstFinal, peakBandwidth, bandwidthLimit, elapsed };
 }
 

@@ -1,6 +1,6 @@
 /**
- * S11 — reference snippets that double as tests (docs: scheduling API reference "Runner with
- * PrioritySourceObj"; flow-control guide §7; SCENARIOS.md S11).
+ * Reference snippets that double as tests (from the original documentation: the scheduling API reference's
+ * "Runner with PrioritySourceObj", and the flow-control guide's two-task GPU example).
  *
  * Run: npm run example -- reference   (about 0.5 s)
  *
@@ -10,15 +10,15 @@
  *    first — higher priority, so it is also `taskId` 1 — and task-1 starts right after it in the same fill;
  *    they run at once. task-2 yields 'step 1' and 'step 2' (two INTERMEDIATE envelopes, 40 ms apart) and
  *    returns 'final result' (FINAL, at 120 ms); task-1's `onComplete(key, result)` fires just before its FINAL.
- * 2. Flow control §7, under `{ gpu: 4, cpu: 16 }`: A needs 2 GPUs (100 ms), B needs 3 (50 ms). Together they
+ * 2. Flow control, under `{ gpu: 4, cpu: 16 }`: A needs 2 GPUs (100 ms), B needs 3 (50 ms). Together they
  *    would need 5, so B waits until A releases and then runs.
  *    - (a) With the runner: B is the blocked head; A's release wakes the runner, which starts B.
  *    - (b) By hand, the loop the guide describes: `canAcquire(B)` is false while A holds its GPUs; the caller
  *      waits on `capacity.waitObj`, which `release` resolves (acquiring never signals); then B fits.
  *
  * The snippets' output was not wrong in the docs; what the docs left open is pinned here. Envelopes carry
- * `key` as well as the numeric `taskId` (D10), and the runner calls each task's callback after releasing its
- * cost and before yielding its FINAL (D11). The reference snippet's capacity is not given in the docs; any
+ * `key` as well as the numeric `taskId`, and the runner calls each task's callback after releasing its
+ * cost and before yielding its FINAL. The reference snippet's capacity is not given in the docs; any
  * pool with at least 3 `capacity` and 12 `memory_gb` lets the two tasks overlap, as the docs say they do.
  */
 import { pathToFileURL } from 'node:url';
@@ -67,7 +67,7 @@ export interface ReferenceReport {
 
 type Task = ScheduledTask<string, string>;
 
-/** Runs both S11 snippets and returns what they printed and recorded. */
+/** Runs both snippets and returns what they printed and recorded. */
 export async function main(options: ReferenceOptions = {}): Promise<ReferenceReport> {
   const { sleep, now, log: print } = resolveOptions(options);
   const { lines, log } = recordLines(print);
@@ -75,7 +75,7 @@ export async function main(options: ReferenceOptions = {}): Promise<ReferenceRep
   log('== runner with PrioritySourceObj ==');
   const priority = await prioritySnippet(io);
   log('');
-  log('== flow control §7: A needs gpu 2, B needs gpu 3, pool { gpu: 4, cpu: 16 } ==');
+  log('== flow control: A needs gpu 2, B needs gpu 3, pool { gpu: 4, cpu: 16 } ==');
   const runner = await fc7Runner(io);
   const manual = await fc7Manual(io);
   return { lines, priority, fc7: { runner, manual } };

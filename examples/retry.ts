@@ -1,25 +1,25 @@
 /**
- * S5 — retries and error handling (docs: tutorial "Retry and Error Handling"; SCENARIOS.md S5).
+ * Retries and error handling (from the original documentation's tutorial "Retry and Error Handling").
  *
  * Run: npm run example -- retry   (about 2 s)
  *
  * The pipeline is fetch → parse → {validate, transform} → save under `{ capacity: 2 }`, fed by a
  * `PriorityDependencySourceObj`. Retries are a bridge, not a runner feature: the task's `onError` counts the
  * failure and either sends the key back with `source.fail(key)` (it is queued and yielded again, with a new
- * `taskId`) or gives up with `source.abort(key)`, which cascades to every dependent (claims 56, 76). Backoff is
+ * `taskId`) or gives up with `source.abort(key)`, which cascades to every dependent. Backoff is
  * slept inside the task's `runner` on the next attempt (100 ms, then 200 ms), so the slot stays held meanwhile.
  *
  * - (a) Give-up: parse always fails. With `MAX_RETRIES = 3` the first two failures are retried and the third
  *   aborts; `abort` returns the cascade `[parse, validate, transform, save]`, the graph is then done (fetch
- *   completed, the rest aborted) and the source ends by itself (D17), so the run ends too.
+ *   completed, the rest aborted) and the source ends by itself once its graph is done, so the run ends too.
  * - (b) Resilient pipeline: parse fails on attempts 1 and 2 and succeeds on attempt 3.
  * - (c) `stopOnError = true` (the default of `runTasks()`): the first parse error is thrown out of `for await`.
- *   `onError` still runs first (release, then `onError`, then throw — D11), but nothing runs the retry.
+ *   `onError` still runs first (release, then `onError`, then throw), but nothing runs the retry.
  * - (d) Graceful shutdown: a stop flag (set by SIGTERM, or by a timer here) is checked after each envelope; the
- *   loop aborts every key in `graph.ready` and breaks. Leaving the loop starts nothing new (D14): running tasks
+ *   loop aborts every key in `graph.ready` and breaks. Leaving the loop starts nothing new: running tasks
  *   get their `signal` fired, keep their slot until they settle, and still fire their callbacks once.
  *
- * What the original documentation claimed for (b), and why the real output differs (API.md §5.18):
+ * What the original documentation claimed for (b), and why the real output differs:
  * - It printed "Task fetch completed". The consumer prints the FINAL's `value`, and the tasks return
  *   `"<key>-result"`, so the line is "Task fetch-result completed" (and so on).
  * - It promised "failed (attempt n/3), retrying in …" lines. The tutorial's code never logs them; what is
@@ -229,7 +229,7 @@ async function giveUp(part: Part): Promise<RetryReport['giveUp']> {
   return { ...part.report(), aborted: state.aborted, graphDone: graph.isDone };
 }
 
-/** (b) the tutorial's resilient pipeline, printing the corrected output of SCENARIOS.md S5(b). */
+/** (b) the tutorial's resilient pipeline, printing its corrected output. */
 async function resilient(part: Part): Promise<RetryReport['resilient']> {
   const { runner, state } = retryPipeline(part, 2);
   for await (const e of runner.runTasks(false)) {
@@ -371,7 +371,7 @@ async function shutdown(part: Part, stopAfterMs: number): Promise<RetryReport['s
   };
 }
 
-/** Runs the four parts of S5 in turn and returns what they printed and recorded. */
+/** Runs the four parts (a)–(d) in turn and returns what they printed and recorded. */
 export async function main(options: RetryOptions = {}): Promise<RetryReport> {
   const { sleep, now, log } = resolveOptions(options);
   const lines: Printed[] = [];

@@ -4,19 +4,19 @@
  */
 import { pathToFileURL } from 'node:url';
 
-/** Example name → file and the documentation scenario it reproduces. */
+/** Example name → file and what it shows. */
 export const EXAMPLES: Record<string, { file: string; scenario: string }> = {
-  seed: { file: 'multi-resource-scheduling.ts', scenario: 'S1 multi-resource pipeline (npm run demo)' },
-  hierarchy: { file: 'hierarchy.ts', scenario: 'S2 hierarchical pools and the balancer' },
-  diamond: { file: 'diamond.ts', scenario: 'S3 dependency diamond with priorities and memory' },
-  'graph-walk': { file: 'graph-walk.ts', scenario: 'S4 walking a dependency graph by hand' },
-  retry: { file: 'retry.ts', scenario: 'S5 retries, give-up with abort, stopOnError, graceful shutdown' },
-  etl: { file: 'etl.ts', scenario: 'S6 ETL pipeline: 10 records through extract, transform, load' },
-  adaptive: { file: 'adaptive-capacity.ts', scenario: 'S7 adaptive capacity with a control loop' },
-  'rate-limiting': { file: 'rate-limiting.ts', scenario: 'S8 quotas, windows and token buckets' },
-  'priority-routing': { file: 'priority-routing.ts', scenario: 'S9 premium, standard and free requests' },
-  metrics: { file: 'metrics.ts', scenario: 'S10 capacity metrics' },
-  reference: { file: 'reference-snippets.ts', scenario: 'S11 reference snippets' },
+  seed: { file: 'multi-resource-scheduling.ts', scenario: 'multi-resource pipeline (npm run demo)' },
+  hierarchy: { file: 'hierarchy.ts', scenario: 'hierarchical pools and the balancer' },
+  diamond: { file: 'diamond.ts', scenario: 'dependency diamond with priorities and memory' },
+  'graph-walk': { file: 'graph-walk.ts', scenario: 'walking a dependency graph by hand' },
+  retry: { file: 'retry.ts', scenario: 'retries, give-up with abort, stopOnError, graceful shutdown' },
+  etl: { file: 'etl.ts', scenario: 'ETL pipeline: 10 records through extract, transform, load' },
+  adaptive: { file: 'adaptive-capacity.ts', scenario: 'adaptive capacity with a control loop' },
+  'rate-limiting': { file: 'rate-limiting.ts', scenario: 'quotas, windows and token buckets' },
+  'priority-routing': { file: 'priority-routing.ts', scenario: 'premium, standard and free requests' },
+  metrics: { file: 'metrics.ts', scenario: 'capacity metrics' },
+  reference: { file: 'reference-snippets.ts', scenario: 'reference snippets' },
   legacy: { file: 'legacy.ts', scenario: 'legacy single-counter runner' },
 };
 
