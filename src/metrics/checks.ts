@@ -20,8 +20,8 @@ export function requireWindowMs(windowMs: number): number {
 const MICRO_SAFE = Number.MAX_SAFE_INTEGER / 1e6;
 
 /**
- * Rounds to 6 decimal places, the precision resource amounts are defined with (DECISIONS D8), so that
- * sums such as 0.1 + 0.2 − 0.3 come back to exactly 0 instead of drifting.
+ * Rounds to 6 decimal places, the precision resource amounts are accounted with (an amount with more decimals
+ * is an invalid cost), so that sums such as 0.1 + 0.2 − 0.3 come back to exactly 0 instead of drifting.
  */
 export function roundMicro(x: number): number {
   if (!Number.isFinite(x) || Math.abs(x) >= MICRO_SAFE) return x;

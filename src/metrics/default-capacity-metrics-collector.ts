@@ -73,7 +73,7 @@ export class DefaultCapacityMetricsCollector implements ICapacityMetricsCollecto
     this.#rejectedRate.observe(1, eventTime(e.atMs));
   }
 
-  /** A `release` returned capacity. In flight never drops below 0, as the source's own accounting (D7). */
+  /** A `release` returned capacity. In flight never drops below 0, just as a source's in-use never does. */
   onRelease(e: CapacityReleaseEvent): void {
     this.#released.add();
     addInto(this.#inFlight, e.released, -1);
@@ -91,7 +91,7 @@ export class DefaultCapacityMetricsCollector implements ICapacityMetricsCollecto
     setInto(this.#available, e.availableAfter);
   }
 
-  /** A `reset` refilled the budget. It forgets holdings (D7), so in flight goes back to 0 as well. */
+  /** A `reset` refilled the budget and forgot holdings (in use is 0), so in flight goes back to 0 as well. */
   onReset(e: CapacityResetEvent): void {
     this.#resets.add();
     for (const key of this.#inFlight.keys()) this.#inFlight.set(key, 0);

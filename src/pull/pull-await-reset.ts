@@ -10,9 +10,9 @@ import type { WaitObject } from './wait-object.js';
  * source is drained to its end and this object ends. A rejected wait object makes this object throw, after
  * the items already available were delivered.
  *
- * Because sources end when they find nothing (D3), the source is only pulled while `peek()` shows an item, so
- * a buffer-backed source never sees its buffer empty before the final drain. Items must therefore not be
- * `undefined`: `peek()` could not show them.
+ * Because a source ends for good once its `pull_impl` returns, the source is only pulled while `peek()` shows
+ * an item, so a buffer-backed source never sees its buffer empty before the final drain. Items must therefore
+ * not be `undefined`: `peek()` could not show them.
  *
  * Ending this object early (`return()` or `closeInterrupt()`) stops `wait_obj`, so a pull blocked on it
  * wakes up instead of hanging; the source is returned when this object ends.

@@ -5,15 +5,16 @@ import { ReadyFifo } from './ready-fifo.js';
 /**
  * A task source driven by a {@link DependencyGraph}: it yields the task of each ready key, in the order the
  * keys became ready, and calls `graph.start(key)` as it yields it. It ends when the graph is done, whichever
- * way that happens: `complete`, `abort` (its own or one made directly on the graph), or an empty graph (D17).
+ * way that happens: `complete`, `abort` (its own or one made directly on the graph), or an empty graph.
  *
  * Wire the runner's callbacks to {@link DependencySourceObj.complete} / {@link DependencySourceObj.fail} /
- * {@link DependencySourceObj.abort} (the bridge pattern, claim 76); the runner never calls them itself.
+ * {@link DependencySourceObj.abort} (the bridge pattern: completing a key unlocks its dependents, failing it
+ * queues it again for a retry, aborting it cascades); the runner never calls them itself.
  * Nodes added to the graph during a run are picked up when they become ready.
  *
  * With `ScheduledTaskPoolRunner`: `peek()` shows exactly the task the next `next()` yields. The runner consumes
  * a task only when its cost fits, or when it arrives through the runner's pending `next()` while nothing was
- * ready; such a task is held by the runner until it fits, and tasks readied meanwhile wait behind it (D25).
+ * ready; such a task is held by the runner until it fits, and tasks readied meanwhile wait behind it.
  *
  * One source per graph: two sources would both try to start the same keys.
  *

@@ -6,8 +6,9 @@ import { SignallingSourceObj } from './signalling-source-obj.js';
 
 /**
  * What the two dependency-graph sources share: the graph and task map, the bridge methods, lazy task lookup
- * (D18), and the pull loop that starts each yielded key and ends when the graph is done by any path (D17).
- * Subclasses decide only the order in which ready keys come out.
+ * (a ready key missing from the task map throws when it is peeked or yielded, not before), and the pull loop
+ * that starts each yielded key and ends when the graph is done by any path: `complete`, `abort`, or an empty
+ * graph. Subclasses decide only the order in which ready keys come out.
  *
  * @typeParam K - graph key type
  * @typeParam T - task type

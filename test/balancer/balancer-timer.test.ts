@@ -8,7 +8,7 @@ afterEach(() => {
 });
 
 describe('HierarchicalBalancer start/stop', () => {
-  it('claim 29: start() and stop() are idempotent and running reflects the state', () => {
+  it('start() and stop() are idempotent and running reflects the state', () => {
     vi.useFakeTimers();
     const balancer = new HierarchicalBalancer([{ capacity: team(6), min: { gpu: 3 }, max: { gpu: 6 } }]);
     const check = vi.spyOn(balancer, 'check');
@@ -29,7 +29,7 @@ describe('HierarchicalBalancer start/stop', () => {
     expect(check).toHaveBeenCalledTimes(1);
   });
 
-  it('claim 29: check runs every checkIntervalMs, first after one interval, and stops after stop()', () => {
+  it('check runs every checkIntervalMs, first after one interval, and stops after stop()', () => {
     vi.useFakeTimers();
     const balancer = new HierarchicalBalancer([], { checkIntervalMs: 250 });
     const check = vi.spyOn(balancer, 'check');
@@ -50,7 +50,7 @@ describe('HierarchicalBalancer start/stop', () => {
     balancer.stop();
   });
 
-  it('claim 31: the timer drives steps through the default clock', () => {
+  it('the timer drives steps through the default clock', () => {
     vi.useFakeTimers({ now: 0 });
     const capacity = team(6);
     const balancer = new HierarchicalBalancer([{ capacity, min: { gpu: 3 }, max: { gpu: 6 } }]);

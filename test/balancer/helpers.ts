@@ -1,16 +1,5 @@
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 
-/** A manual clock for the balancer's `now` option. */
-export function manualClock(start = 0): { now: () => number; advance: (ms: number) => void } {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
-
 /** A team `{gpu: limit}` under a cluster `{gpu: clusterLimit}` with `held` GPUs acquired. */
 export function team(limit: number, held = 0, clusterLimit = 100): ResourceCapacitySource {
   const cluster = new ResourceCapacitySource({ gpu: clusterLimit });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HierarchicalBalancer } from '../../src/balancer/hierarchical-balancer.js';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
-import { manualClock } from './helpers.js';
+import { manualClock } from '../support/clock.js';
 
 type Op = { kind: 'acquire' | 'release'; n: number } | { kind: 'advance'; ms: number } | { kind: 'check' };
 
@@ -16,7 +16,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('HierarchicalBalancer properties', () => {
-  it('claims 30-32: steps follow the sampled state, stay in [min, max] and are a full period apart', () => {
+  it('steps follow the sampled state, stay in [min, max] and are a full period apart', () => {
     fc.assert(
       fc.property(fc.integer({ min: 3, max: 6 }), fc.array(op, { maxLength: 120 }), (start, ops) => {
         const capacity = new ResourceCapacitySource({ gpu: start });

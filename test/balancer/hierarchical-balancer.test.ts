@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { HierarchicalBalancer } from '../../src/balancer/hierarchical-balancer.js';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
-import { manualClock, team } from './helpers.js';
+import { manualClock } from '../support/clock.js';
+import { team } from './helpers.js';
 
 const bounds = { min: { gpu: 3 }, max: { gpu: 6 } };
 
 describe('HierarchicalBalancer options', () => {
-  it('claim 28: the default options are as documented and options exposes the resolved values', () => {
+  it('the default options are as documented and options exposes the resolved values', () => {
     const b = new HierarchicalBalancer([{ capacity: team(4), min: { gpu: 1 }, max: { gpu: 6, cpu: 4 } }]);
     expect(b.options).toMatchObject({
       checkIntervalMs: 1000,
@@ -23,7 +24,7 @@ describe('HierarchicalBalancer options', () => {
     expect(b.running).toBe(false);
   });
 
-  it('claim 28: given options override the defaults; keys missing from increment step by 1', () => {
+  it('given options override the defaults; keys missing from increment step by 1', () => {
     const clock = manualClock();
     const b = new HierarchicalBalancer(
       [
@@ -37,7 +38,7 @@ describe('HierarchicalBalancer options', () => {
     expect(b.options.now).toBe(clock.now);
   });
 
-  it('claim 28: an explicit undefined means the default', () => {
+  it('an explicit undefined means the default', () => {
     const b = new HierarchicalBalancer([], { checkIntervalMs: undefined, now: undefined });
     expect(b.options.checkIntervalMs).toBe(1000);
     expect(b.options.now).toBe(Date.now);
@@ -59,7 +60,7 @@ describe('HierarchicalBalancer classification', () => {
     b.check();
   }
 
-  it('claim 30: a child is idle only when ALL counted resources are below idleThreshold', () => {
+  it('a child is idle only when ALL counted resources are below idleThreshold', () => {
     const allLow = new ResourceCapacitySource({ gpu: 10, cpu: 10 });
     allLow.acquireImmediate({ gpu: 2, cpu: 2 }); // 0.2, 0.2
     stepOnce(allLow, { gpu: 1, cpu: 1 }, { gpu: 20, cpu: 20 });
@@ -71,14 +72,14 @@ describe('HierarchicalBalancer classification', () => {
     expect(oneMid.limits).toEqual({ gpu: 10, cpu: 10 });
   });
 
-  it('claim 30: a child is busy when ANY counted resource is above busyThreshold, and all its keys grow', () => {
+  it('a child is busy when ANY counted resource is above busyThreshold, and all its keys grow', () => {
     const oneHigh = new ResourceCapacitySource({ gpu: 10, cpu: 10 });
     oneHigh.acquireImmediate({ gpu: 9, cpu: 1 }); // 0.9 > 0.85 although cpu is idle
     stepOnce(oneHigh, { gpu: 1, cpu: 1 }, { gpu: 20, cpu: 20 });
     expect(oneHigh.limits).toEqual({ gpu: 11, cpu: 11 });
   });
 
-  it('claim 30: comparisons are strict; a utilization exactly at a threshold is neutral', () => {
+  it('comparisons are strict; a utilization exactly at a threshold is neutral', () => {
     const atIdle = new ResourceCapacitySource({ gpu: 10 });
     atIdle.acquireImmediate({ gpu: 3 }); // exactly 0.3
     stepOnce(atIdle, { gpu: 1 }, { gpu: 20 });
@@ -90,7 +91,7 @@ describe('HierarchicalBalancer classification', () => {
     expect(atBusy.limits).toEqual({ gpu: 20 });
   });
 
-  it('claim 30: only keys named in min/max and tracked by the source count', () => {
+  it('only keys named in min/max and tracked by the source count', () => {
     // cpu is busy but not managed; gpu is idle, so the child is idle. mem is named but not tracked.
     const source = new ResourceCapacitySource({ gpu: 10, cpu: 10 });
     source.acquireImmediate({ cpu: 10 });
@@ -120,7 +121,7 @@ describe('HierarchicalBalancer steps', () => {
     return { clock, balancer };
   }
 
-  it('claim 31: sustained idle for idleTimeThresholdMs shrinks the limit by increment, and not before', () => {
+  it('sustained idle for idleTimeThresholdMs shrinks the limit by increment, and not before', () => {
     const capacity = team(6);
     const { clock, balancer } = setup(capacity);
     balancer.check(); // idle since 0
@@ -132,7 +133,7 @@ describe('HierarchicalBalancer steps', () => {
     expect(capacity.limits).toEqual({ gpu: 5 });
   });
 
-  it('claim 31: shrinking never goes below min', () => {
+  it('shrinking never goes below min', () => {
     const capacity = team(6);
     const { clock, balancer } = setup(capacity, { increment: { gpu: 2 } });
     const seen: number[] = [];
@@ -144,7 +145,7 @@ describe('HierarchicalBalancer steps', () => {
     expect(seen).toEqual([6, 4, 3, 3, 3, 3, 3, 3, 3, 3]);
   });
 
-  it('claim 31: sustained busy for busyTimeThresholdMs grows by increment, never above max', () => {
+  it('sustained busy for busyTimeThresholdMs grows by increment, never above max', () => {
     const capacity = team(3, 3);
     const setLimits = vi.spyOn(capacity, 'setLimits');
     const { clock, balancer } = setup(capacity);
@@ -162,7 +163,7 @@ describe('HierarchicalBalancer steps', () => {
     expect(setLimits).toHaveBeenCalledTimes(3);
   });
 
-  it('claim 31: growing does not consult the parent (limits are not reservations)', () => {
+  it('growing does not consult the parent (limits are not reservations)', () => {
     const cluster = new ResourceCapacitySource({ gpu: 4 });
     const capacity = new ResourceCapacitySource({ gpu: 4 }, cluster);
     capacity.acquireImmediate({ gpu: 4 }); // the cluster is now exhausted
@@ -174,7 +175,7 @@ describe('HierarchicalBalancer steps', () => {
     expect(capacity.canAcquire({ gpu: 1 })).toBe(false); // the parent still says no
   });
 
-  it('claim 31: a limit outside [min, max] is never moved against the signal', () => {
+  it('a limit outside [min, max] is never moved against the signal', () => {
     const above = team(8, 8); // busy, above max 6
     const a = setup(above);
     a.balancer.check();
@@ -190,7 +191,7 @@ describe('HierarchicalBalancer steps', () => {
     expect(below.limits).toEqual({ gpu: 2 });
   });
 
-  it('claim 31: fractional increments keep limits exact', () => {
+  it('fractional increments keep limits exact', () => {
     const capacity = new ResourceCapacitySource({ gpu: 1 });
     const clock = manualClock();
     const balancer = new HierarchicalBalancer([{ capacity, min: { gpu: 0 }, max: { gpu: 1 } }], {
@@ -202,7 +203,7 @@ describe('HierarchicalBalancer steps', () => {
     expect(capacity.limits.gpu).toBe(0.3);
   });
 
-  it('claim 32: after every shrink another full idle period is needed', () => {
+  it('after every shrink another full idle period is needed', () => {
     const capacity = team(6);
     const { clock, balancer } = setup(capacity);
     balancer.check(); // t=0
@@ -216,7 +217,7 @@ describe('HierarchicalBalancer steps', () => {
     expect(capacity.limits).toEqual({ gpu: 4 });
   });
 
-  it('claim 32: after every grow another full busy period is needed', () => {
+  it('after every grow another full busy period is needed', () => {
     const capacity = team(3, 3);
     const { clock, balancer } = setup(capacity);
     balancer.check(); // t=0, busy since 0

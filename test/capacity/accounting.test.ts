@@ -3,8 +3,8 @@ import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-sou
 import type { ResourceCost } from '../../src/capacity/types.js';
 import { InvalidCostError, InvalidLimitError } from '../../src/errors/index.js';
 
-describe('accounting decisions (D7, D8)', () => {
-  it('D7: limit 4 with 4 held, setLimits(2), setLimits(4) leaves available 0', () => {
+describe('accounting: in use is tracked explicitly and amounts are exact', () => {
+  it('limit 4 with 4 held, setLimits(2), setLimits(4) leaves available 0', () => {
     const src = new ResourceCapacitySource({ gpu: 4 });
     src.acquireImmediate({ gpu: 4 });
     src.setLimits({ gpu: 2 });
@@ -15,7 +15,7 @@ describe('accounting decisions (D7, D8)', () => {
     expect(src.available).toEqual({ gpu: 4 });
   });
 
-  it('D7: while in debt (in use above a lowered limit) nothing is admitted until enough is released', () => {
+  it('while in debt (in use above a lowered limit) nothing is admitted until enough is released', () => {
     const src = new ResourceCapacitySource({ gpu: 4 });
     src.acquireImmediate({ gpu: 4 });
     src.setLimits({ gpu: 2 });
@@ -38,7 +38,7 @@ describe('accounting decisions (D7, D8)', () => {
     expect(src.available.gpu).toBe(2);
   });
 
-  it('D8: limit 0.3 with 0.1 held: a cost of 0.2 fits', () => {
+  it('limit 0.3 with 0.1 held: a cost of 0.2 fits', () => {
     const src = new ResourceCapacitySource({ gpu: 0.3 });
     src.acquireImmediate({ gpu: 0.1 });
     expect(src.canAcquire({ gpu: 0.2 })).toBe(true);
@@ -47,7 +47,7 @@ describe('accounting decisions (D7, D8)', () => {
     expect(src.canAcquire({ gpu: 0.000001 })).toBe(false);
   });
 
-  it('D8: 1000 acquire/release pairs of 0.1 leave available exactly equal to the limit', () => {
+  it('1000 acquire/release pairs of 0.1 leave available exactly equal to the limit', () => {
     const src = new ResourceCapacitySource({ gpu: 1 });
     for (let i = 0; i < 1000; i++) {
       expect(src.tryAcquire({ gpu: 0.1 }).ok).toBe(true);
@@ -62,7 +62,7 @@ describe('accounting decisions (D7, D8)', () => {
     expect(big.available).toEqual({ gpu: 100 });
   });
 
-  it('D8: with a limit of 68,719,476,736 exactly eight tasks of 8,589,934,592 fit', () => {
+  it('with a limit of 68,719,476,736 exactly eight tasks of 8,589,934,592 fit', () => {
     const src = new ResourceCapacitySource({ bytes: 68_719_476_736 });
     let fitted = 0;
     while (src.tryAcquire({ bytes: 8_589_934_592 }).ok) fitted++;
@@ -70,7 +70,7 @@ describe('accounting decisions (D7, D8)', () => {
     expect(src.available.bytes).toBe(0);
   });
 
-  it('D8: invalid amounts (NaN, Infinity, -1, a string, 1e-7) are refused as invalid_cost and as limits', () => {
+  it('invalid amounts (NaN, Infinity, -1, a string, 1e-7) are refused as invalid_cost and as limits', () => {
     const bads: unknown[] = [Number.NaN, Number.POSITIVE_INFINITY, -1, '3', 1e-7, 0.1234567];
     for (const bad of bads) {
       const src = new ResourceCapacitySource({ gpu: 4 });
@@ -101,7 +101,7 @@ describe('accounting decisions (D7, D8)', () => {
   });
 });
 
-describe('amounts beyond exact accounting (review finding)', () => {
+describe('amounts beyond exact accounting', () => {
   it('limits and costs above Number.MAX_SAFE_INTEGER are invalid; the largest safe limit never over-commits', () => {
     expect(() => new ResourceCapacitySource({ b: 2 ** 53 })).toThrow(InvalidLimitError);
     const s = new ResourceCapacitySource({ b: Number.MAX_SAFE_INTEGER });

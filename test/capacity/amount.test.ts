@@ -24,7 +24,7 @@ describe('parseAmount', () => {
     expect(parseAmount(0.000001)).toEqual({ whole: 0, micro: 1 });
     expect(parseAmount(68_719_476_736)).toEqual({ whole: 68_719_476_736, micro: 0 });
     expect(parseAmount(Number.MAX_SAFE_INTEGER)).toEqual({ whole: Number.MAX_SAFE_INTEGER, micro: 0 });
-    expect(parseAmount(2 ** 53)).toBeUndefined(); // beyond exact accounting (D8)
+    expect(parseAmount(2 ** 53)).toBeUndefined(); // beyond exact accounting: an invalid amount
     expect(parseAmount(1e21)).toBeUndefined();
   });
 

@@ -1,22 +1,22 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QuotaCapacitySource } from '../../src/capacity/quota-capacity-source.js';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
-import { flush, track } from './helpers.js';
+import { flushMicrotasks, track } from '../support/async.js';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('changed(): no lost wake-ups (D4)', () => {
+describe('changed(): no lost wake-ups, every waiter that could proceed wakes', () => {
   it('wakes every waiter on one source', async () => {
     const src = new ResourceCapacitySource({ gpu: 1 });
     src.acquireImmediate({ gpu: 1 });
     const a = track(src.changed());
     const b = track(src.changed());
-    await flush();
+    await flushMicrotasks();
     expect([a.settled, b.settled]).toEqual([false, false]);
     src.release({ gpu: 1 });
-    await flush();
+    await flushMicrotasks();
     expect([a.settled, b.settled]).toEqual([true, true]);
   });
 
@@ -33,10 +33,10 @@ describe('changed(): no lost wake-ups (D4)', () => {
       const waiter = track(src.changed());
       src.acquireImmediate({ gpu: 1 });
       src.tryAcquire({ gpu: 1 });
-      await flush();
+      await flushMicrotasks();
       expect(waiter.settled).toBe(false);
       op();
-      await flush();
+      await flushMicrotasks();
       expect(waiter.settled).toBe(true);
     }
   });
@@ -49,10 +49,10 @@ describe('changed(): no lost wake-ups (D4)', () => {
     expect(teamA.canAcquire({ gpu: 1 })).toBe(false);
     const waiter = track(teamA.changed());
     const again = track(teamA.changed()); // repeated calls while blocked are fine
-    await flush();
+    await flushMicrotasks();
     expect(waiter.settled).toBe(false);
     teamB.release({ gpu: 2 });
-    await flush();
+    await flushMicrotasks();
     expect([waiter.settled, again.settled]).toEqual([true, true]);
     expect(teamA.canAcquire({ gpu: 1 })).toBe(true);
   });
@@ -62,16 +62,16 @@ describe('changed(): no lost wake-ups (D4)', () => {
     const mid = new ResourceCapacitySource({ gpu: 4 }, root);
     const leaf = new ResourceCapacitySource({ gpu: 4 }, mid);
     const waiter = track(leaf.changed());
-    await flush();
+    await flushMicrotasks();
     root.setLimits({ gpu: 2 });
-    await flush();
+    await flushMicrotasks();
     expect(waiter.settled).toBe(true);
     // A later generation works too.
     const next = track(leaf.changed());
-    await flush();
+    await flushMicrotasks();
     expect(next.settled).toBe(false);
     root.increment({ gpu: 1 });
-    await flush();
+    await flushMicrotasks();
     expect(next.settled).toBe(true);
   });
 
@@ -80,10 +80,10 @@ describe('changed(): no lost wake-ups (D4)', () => {
     const child = new ResourceCapacitySource({ gpu: 4 }, parent);
     child.acquireImmediate({ gpu: 1 });
     const waiter = track(child.changed());
-    await flush();
+    await flushMicrotasks();
     expect(waiter.settled).toBe(false);
     parent.setLimits({ gpu: 3 });
-    await flush();
+    await flushMicrotasks();
     expect(waiter.settled).toBe(true);
     expect(child.canAcquire({ gpu: 2 })).toBe(true);
   });
@@ -96,10 +96,10 @@ describe('changed(): no lost wake-ups (D4)', () => {
     pool.release({ requests: 2 }); // the quota stays consumed
     quota.startPeriodicReset(1_000);
     const waiter = track(pool.changed());
-    await flush();
+    await flushMicrotasks();
     expect(waiter.settled).toBe(false);
     vi.advanceTimersByTime(1_000);
-    await flush();
+    await flushMicrotasks();
     expect(waiter.settled).toBe(true);
     expect(pool.canAcquire({ requests: 2 })).toBe(true);
     quota.stopTimer();
@@ -110,7 +110,7 @@ describe('changed(): no lost wake-ups (D4)', () => {
     const child = new ResourceCapacitySource({ gpu: 4 }, parent);
     const waiter = track(parent.changed());
     child.setLimits({ gpu: 5 });
-    await flush();
+    await flushMicrotasks();
     expect(waiter.settled).toBe(false);
   });
 });

@@ -10,20 +10,6 @@ import type {
   ICapacityMetricsCollector,
 } from '../../src/metrics/types.js';
 
-/** Lets pending promise reactions run (several hops: ancestor → descendant forwarding). */
-export async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
-
-/** Tracks whether a promise has settled yet. */
-export function track(p: Promise<unknown>): { readonly settled: boolean } {
-  const state = { settled: false };
-  void p.then(() => {
-    state.settled = true;
-  });
-  return state;
-}
-
 type Recorded =
   | ['accepted', CapacityTryAcquireAcceptedEvent]
   | ['rejected', CapacityTryAcquireRejectedEvent]

@@ -2,15 +2,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QuotaCapacitySource } from '../../src/capacity/quota-capacity-source.js';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { InvalidCostError, InvalidOptionError } from '../../src/errors/index.js';
-import { flush, RecordingCollector, track } from './helpers.js';
+import { flushMicrotasks, track } from '../support/async.js';
+import { RecordingCollector } from './helpers.js';
 
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
 
-describe('QuotaCapacitySource (API.md §3 claims 24–27)', () => {
-  it('claim 24: release is a no-op: availability unchanged, nothing signalled, parent untouched', async () => {
+describe('QuotaCapacitySource', () => {
+  it('release is a no-op: availability unchanged, nothing signalled, parent untouched', async () => {
     const parent = new ResourceCapacitySource({ requests: 10 });
     const quota = new QuotaCapacitySource({ requests: 5 }, parent);
     quota.acquireImmediate({ requests: 2 });
@@ -18,14 +19,14 @@ describe('QuotaCapacitySource (API.md §3 claims 24–27)', () => {
     quota.release({ requests: 2 });
     quota.release({ requests: 2 });
     const signalled = track(quota.waitObj.wait());
-    await flush();
+    await flushMicrotasks();
     expect(quota.available).toEqual({ requests: 3 });
     expect(parent.available).toEqual({ requests: 8 });
     expect(signalled.settled).toBe(false);
     expect(changed.settled).toBe(false);
   });
 
-  it('claim 25: startPeriodicReset calls reset every ms; a new timer replaces the old; stopTimer is idempotent', () => {
+  it('startPeriodicReset calls reset every ms; a new timer replaces the old; stopTimer is idempotent', () => {
     vi.useFakeTimers();
     const quota = new QuotaCapacitySource({ requests: 3 });
     const reset = vi.spyOn(quota, 'reset');
@@ -53,7 +54,7 @@ describe('QuotaCapacitySource (API.md §3 claims 24–27)', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('claim 26: startPeriodicIncrement adds the amount every ms, capped at the limits (token bucket)', () => {
+  it('startPeriodicIncrement adds the amount every ms, capped at the limits (token bucket)', () => {
     vi.useFakeTimers();
     const bucket = new QuotaCapacitySource({ tokens: 8 });
     const amount = { tokens: 2 };
@@ -69,7 +70,7 @@ describe('QuotaCapacitySource (API.md §3 claims 24–27)', () => {
     bucket.stopTimer();
   });
 
-  it('claim 27: a child pool under a quota gets its slots back on release while the quota stays consumed', () => {
+  it('a child pool under a quota gets its slots back on release while the quota stays consumed', () => {
     const quota = new QuotaCapacitySource({ requests: 7 });
     const pool = new ResourceCapacitySource({ requests: 5 }, quota);
     for (let i = 0; i < 5; i++) expect(pool.tryAcquire({ requests: 1 }).ok).toBe(true);
@@ -134,7 +135,7 @@ describe('QuotaCapacitySource details', () => {
     quota.stopTimer();
   });
 
-  it('metrics: a no-op release still emits onRelease so in-flight balances (D6), with availability unchanged', () => {
+  it('metrics: a no-op release still emits onRelease so in-flight returns to 0, with availability unchanged', () => {
     const metrics = new RecordingCollector();
     const quota = new QuotaCapacitySource({ r: 2 }, undefined, metrics);
     expect(quota.tryAcquire({ r: 1 }).ok).toBe(true);

@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import type { ResourceCost } from '../../src/capacity/types.js';
 import { InsufficientCapacityError, InvalidCostError, InvalidLimitError } from '../../src/errors/index.js';
-import { flush, track } from './helpers.js';
+import { flushMicrotasks, track } from '../support/async.js';
 
 /** True when `op` left a value in the source's waitObj (it signalled). */
 async function signals(src: ResourceCapacitySource, op: () => void): Promise<boolean> {
   op();
   const state = track(src.waitObj.wait());
-  await flush();
+  await flushMicrotasks();
   return state.settled;
 }
 
-describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
-  it('claim 1: a negative limit throws; initially available equals limits', () => {
+describe('ResourceCapacitySource', () => {
+  it('a negative limit throws; initially available equals limits', () => {
     expect(() => new ResourceCapacitySource({ gpu: -1 })).toThrow(InvalidLimitError);
     expect(() => new ResourceCapacitySource({ gpu: -1 })).toThrow(RangeError);
     expect(() => new ResourceCapacitySource({ gpu: 2, cpu: -3 })).toThrow(/"cpu"/);
@@ -22,7 +22,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.limits).toEqual({ gpu: 2, cpu: 3 });
   });
 
-  it('claim 2: available (and limits, inUse) are copies', () => {
+  it('available (and limits, inUse) are copies', () => {
     const src = new ResourceCapacitySource({ gpu: 2 });
     (src.available as ResourceCost).gpu = 99;
     (src.limits as ResourceCost).gpu = 99;
@@ -32,7 +32,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.inUse).toEqual({ gpu: 0 });
   });
 
-  it('claim 3: utilization = (limits - available) / limits, 0 for a zero limit', () => {
+  it('utilization = (limits - available) / limits, 0 for a zero limit', () => {
     const src = new ResourceCapacitySource({ tokens: 12, none: 0 });
     src.acquireImmediate({ tokens: 10 });
     expect(src.utilization.tokens).toBeCloseTo(0.8333, 4);
@@ -41,7 +41,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.utilization.tokens).toBe(1);
   });
 
-  it('claim 4: canAcquire is true only if all keys fit locally and up the parent chain', () => {
+  it('canAcquire is true only if all keys fit locally and up the parent chain', () => {
     const parent = new ResourceCapacitySource({ gpu: 4, cpu: 4 });
     const child = new ResourceCapacitySource({ gpu: 2, cpu: 8 }, parent);
     expect(child.canAcquire({ gpu: 2, cpu: 4 })).toBe(true);
@@ -49,14 +49,14 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(child.canAcquire({ gpu: 1, cpu: 5 })).toBe(false); // parent cpu
   });
 
-  it('claim 5: {cpu:8,gpu:2,memory_gb:32}: acquire {cpu:4,gpu:1}, then {cpu:4,gpu:2} no longer fits', () => {
+  it('{cpu:8,gpu:2,memory_gb:32}: acquire {cpu:4,gpu:1}, then {cpu:4,gpu:2} no longer fits', () => {
     const src = new ResourceCapacitySource({ cpu: 8, gpu: 2, memory_gb: 32 });
     expect(src.canAcquire({ cpu: 4, gpu: 1 })).toBe(true);
     src.acquireImmediate({ cpu: 4, gpu: 1 });
     expect(src.canAcquire({ cpu: 4, gpu: 2 })).toBe(false);
   });
 
-  it('claim 6: keys not tracked locally are ignored locally but checked against the parent', () => {
+  it('keys not tracked locally are ignored locally but checked against the parent', () => {
     const parent = new ResourceCapacitySource({ gpu: 4, memory_gb: 8 });
     const child = new ResourceCapacitySource({ gpu: 2 }, parent);
     expect(child.canAcquire({ gpu: 1, memory_gb: 8 })).toBe(true);
@@ -65,7 +65,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(orphan.canAcquire({ gpu: 1, anything: 1e9 })).toBe(true);
   });
 
-  it('claim 7: canAcquire is false for any negative (or otherwise invalid) amount', () => {
+  it('canAcquire is false for any negative (or otherwise invalid) amount', () => {
     const src = new ResourceCapacitySource({ gpu: 4 });
     expect(src.canAcquire({ gpu: -1 })).toBe(false);
     expect(src.canAcquire({ gpu: 1, other: -1 })).toBe(false);
@@ -74,7 +74,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.canAcquire({ gpu: '3' as unknown as number })).toBe(false);
   });
 
-  it('claim 8: {gpu:8,memory_gb:32}: acquire {gpu:2,memory_gb:8} leaves {6,24}; release restores', () => {
+  it('{gpu:8,memory_gb:32}: acquire {gpu:2,memory_gb:8} leaves {6,24}; release restores', () => {
     const src = new ResourceCapacitySource({ gpu: 8, memory_gb: 32 });
     src.acquireImmediate({ gpu: 2, memory_gb: 8 });
     expect(src.available).toEqual({ gpu: 6, memory_gb: 24 });
@@ -82,7 +82,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.available).toEqual({ gpu: 8, memory_gb: 32 });
   });
 
-  it('claim 9: acquireImmediate throws when any resource is insufficient, changing nothing', () => {
+  it('acquireImmediate throws when any resource is insufficient, changing nothing', () => {
     const src = new ResourceCapacitySource({ gpu: 2, cpu: 2 });
     const err = (() => {
       try {
@@ -97,7 +97,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(() => src.acquireImmediate({ gpu: -1 })).toThrow(InvalidCostError);
   });
 
-  it('claim 10: global {gpu:16}, team {gpu:8}: acquire 6 → team 2, global 10; team2 cannot take 11', () => {
+  it('global {gpu:16}, team {gpu:8}: acquire 6 → team 2, global 10; team2 cannot take 11', () => {
     const global = new ResourceCapacitySource({ gpu: 16 });
     const team = new ResourceCapacitySource({ gpu: 8 }, global);
     expect(team.canAcquire({ gpu: 6 })).toBe(true);
@@ -109,7 +109,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(team2.parent).toBe(global);
   });
 
-  it('claim 11: a parent refusal inside acquireImmediate rolls back locally and throws naming the resource', () => {
+  it('a parent refusal inside acquireImmediate rolls back locally and throws naming the resource', () => {
     const parent = new ResourceCapacitySource({ gpu: 1, cpu: 8 });
     const child = new ResourceCapacitySource({ gpu: 4, cpu: 4 }, parent);
     expect(() => child.acquireImmediate({ gpu: 2, cpu: 1 })).toThrow(
@@ -140,7 +140,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(() => child.release({ gpu: -1 })).toThrow(InvalidCostError);
   });
 
-  it('claim 13: release, setLimits, reset, increment and reconcile signal waitObj; acquiring does not', async () => {
+  it('release, setLimits, reset, increment and reconcile signal waitObj; acquiring does not', async () => {
     const fresh = () => {
       const s = new ResourceCapacitySource({ gpu: 4 });
       s.acquireImmediate({ gpu: 2 });
@@ -163,7 +163,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(await signals(s, () => s.canAcquire({ gpu: 1 }))).toBe(false);
   });
 
-  it('claim 14: reset() refills to limits; reset(l) is setLimits(l) then available = the new limits', () => {
+  it('reset() refills to limits; reset(l) is setLimits(l) then available = the new limits', () => {
     const src = new ResourceCapacitySource({ gpu: 4, cpu: 4 });
     src.acquireImmediate({ gpu: 3, cpu: 1 });
     src.reset();
@@ -175,7 +175,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.inUse).toEqual({ gpu: 0, cpu: 0, mem: 0 });
   });
 
-  it('claim 15: increment adds, caps at cap ?? limits, and ignores keys not tracked locally', () => {
+  it('increment adds, caps at cap ?? limits, and ignores keys not tracked locally', () => {
     const src = new ResourceCapacitySource({ tokens: 10, other: 5 });
     src.acquireImmediate({ tokens: 8, other: 5 });
     src.increment({ tokens: 3, untracked: 4 });
@@ -191,7 +191,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(() => src.increment({ tokens: -1 })).toThrow(InvalidCostError);
   });
 
-  it('claim 16: setLimits raises/lowers by the delta (clamped at 0), allows partial updates and new keys, throws on negatives', () => {
+  it('setLimits raises/lowers by the delta (clamped at 0), allows partial updates and new keys, throws on negatives', () => {
     const src = new ResourceCapacitySource({ gpu: 12, cpu: 4 });
     src.acquireImmediate({ gpu: 9 });
     src.setLimits({ gpu: 15 });
@@ -207,7 +207,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.limits).toEqual({ gpu: 5, cpu: 4, mem: 32 }); // nothing changed
   });
 
-  it('claim 17: after lowering a limit, in-flight releases clamp to the new ceiling', () => {
+  it('after lowering a limit, in-flight releases clamp to the new ceiling', () => {
     const src = new ResourceCapacitySource({ gpu: 8 });
     src.acquireImmediate({ gpu: 6 });
     src.setLimits({ gpu: 4 });
@@ -216,7 +216,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.available.gpu).toBe(4);
   });
 
-  it('claim 18: tryAcquire is all-or-nothing; a negative cost is rejected with invalid_cost', () => {
+  it('tryAcquire is all-or-nothing; a negative cost is rejected with invalid_cost', () => {
     const parent = new ResourceCapacitySource({ gpu: 2 });
     const src = new ResourceCapacitySource({ gpu: 4, cpu: 4 }, parent);
     const r = src.tryAcquire({ gpu: 3, cpu: 1 });
@@ -239,7 +239,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(parent.available).toEqual({ gpu: 0 });
   });
 
-  it('claim 19: reconcile {tokens:10000}: 300 → 9700; reconcile(300, 220) → 9780; release(220) → 10000', () => {
+  it('reconcile {tokens:10000}: 300 → 9700; reconcile(300, 220) → 9780; release(220) → 10000', () => {
     const src = new ResourceCapacitySource({ tokens: 10_000 });
     expect(src.tryAcquire({ tokens: 300 }).ok).toBe(true);
     expect(src.available.tokens).toBe(9_700);
@@ -249,7 +249,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.available.tokens).toBe(10_000);
   });
 
-  it('claim 20: reconcile deducts a deficit (clamped at 0), propagates to the parent and signals', async () => {
+  it('reconcile deducts a deficit (clamped at 0), propagates to the parent and signals', async () => {
     const parent = new ResourceCapacitySource({ tokens: 1_000 });
     const src = new ResourceCapacitySource({ tokens: 100 }, parent);
     src.acquireImmediate({ tokens: 90 });
@@ -262,7 +262,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(() => src.reconcile({ tokens: -1 }, {})).toThrow(InvalidCostError);
   });
 
-  it('claim 21: validateCost is false iff some key exceeds its total limit, up the chain', () => {
+  it('validateCost is false iff some key exceeds its total limit, up the chain', () => {
     const parent = new ResourceCapacitySource({ gpu: 4, mem: 16 });
     const src = new ResourceCapacitySource({ gpu: 8 }, parent);
     src.acquireImmediate({ gpu: 4 }); // current use does not matter
@@ -273,7 +273,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.validateCost({ gpu: -1 })).toBe(false);
   });
 
-  it('claim 22: peek returns the budget when every key is > 0, undefined if any is 0, per-key minimum with a parent', () => {
+  it('peek returns the budget when every key is > 0, undefined if any is 0, per-key minimum with a parent', () => {
     const parent = new ResourceCapacitySource({ gpu: 3, mem: 8 });
     const src = new ResourceCapacitySource({ gpu: 5, cpu: 2 }, parent);
     expect(src.peek()).toEqual({ gpu: 3, cpu: 2, mem: 8 });
@@ -287,7 +287,7 @@ describe('ResourceCapacitySource (API.md §3 claims 1–23)', () => {
     expect(src.peek()).toBeUndefined();
   });
 
-  it('claim 23: reserve pattern: {slots:6} minus 3 reserved leaves 3; releasing one raises concurrency by 1', () => {
+  it('reserve pattern: {slots:6} minus 3 reserved leaves 3; releasing one raises concurrency by 1', () => {
     const src = new ResourceCapacitySource({ slots: 6 });
     src.acquireImmediate({ slots: 3 });
     expect(src.available).toEqual({ slots: 3 });

@@ -6,7 +6,7 @@ import { runOnFakeClock } from './helpers.js';
 const runDemo = (): Promise<AdaptiveReport> =>
   runOnFakeClock(() => main({ log: () => {} }), { stepMs: 100, maxSteps: 100 });
 
-describe('examples/adaptive-capacity.ts (SCENARIOS S7)', () => {
+describe('examples/adaptive-capacity.ts', () => {
   let report: AdaptiveReport;
   beforeAll(async () => {
     report = await runDemo();
@@ -28,7 +28,7 @@ describe('examples/adaptive-capacity.ts (SCENARIOS S7)', () => {
     expect(report.lines.at(-1)).toMatch(/^\[done\] completed=24 finalAvailable=\{"slots":\d+\}$/);
   });
 
-  it('claim 23: concurrency never exceeds 6 - reserved, checked at every job start and control action', () => {
+  it('concurrency never exceeds 6 - reserved, checked at every job start and control action', () => {
     expect(report.samples.length).toBeGreaterThanOrEqual(24);
     for (const s of report.samples) expect(s.running).toBeLessThanOrEqual(s.effective);
     expect(report.worstOverrun).toBeLessThanOrEqual(0);
@@ -52,7 +52,7 @@ describe('examples/adaptive-capacity.ts (SCENARIOS S7)', () => {
     expect(actions.at(-1)).toBe('scale-down');
   });
 
-  it('§5.21: the action is logged before the status, and the status shows the effective capacity after it', () => {
+  it('the action is logged before the status, and the status shows the effective capacity after it', () => {
     const ctrl = report.lines.filter((l) => l.startsWith('[ctrl]'));
     expect(ctrl[0]).toMatch(/^\[ctrl\] scale-up -> effective=4$/);
     expect(ctrl[1]).toMatch(/^\[ctrl\] backlog=(24|23) completed=0 effective=4$/);
@@ -63,7 +63,7 @@ describe('examples/adaptive-capacity.ts (SCENARIOS S7)', () => {
     }
   });
 
-  it('§5.21: finalAvailable is JSON and equals 6 - reserved at the end, not 6', () => {
+  it('finalAvailable is JSON and equals 6 - reserved at the end, not 6', () => {
     expect(report.reservedFinal).toBeGreaterThan(0);
     expect(report.finalAvailable).toEqual({ slots: 6 - report.reservedFinal });
     expect(report.lines.at(-1)).toBe(

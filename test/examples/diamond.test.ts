@@ -6,7 +6,7 @@ import { runOnFakeClock } from './helpers.js';
 const runDemo = (): Promise<DiamondReport> =>
   runOnFakeClock(() => main({ log: () => {} }), { stepMs: 10, maxSteps: 100 });
 
-describe('examples/diamond.ts (SCENARIOS S3)', () => {
+describe('examples/diamond.ts', () => {
   let report: DiamondReport;
   beforeAll(async () => {
     report = await runDemo();
@@ -17,7 +17,7 @@ describe('examples/diamond.ts (SCENARIOS S3)', () => {
     expect(report.lines.at(-1)).toMatch(/^order: A, B, C, D; about \d+ ms$/);
   });
 
-  it('claim 72 / §5.16: taskId is numeric, so the lines read "[DONE] 1: A done", not "[DONE] A: A done"', () => {
+  it('taskId is numeric, so the lines read "[DONE] 1: A done", not "[DONE] A: A done"', () => {
     for (const f of report.finals) expect(typeof f.taskId).toBe('number');
     expect(report.finals.map((f) => f.taskId)).toEqual([1, 2, 3, 4]);
     expect(report.lines.slice(0, 4)).toEqual([
@@ -28,7 +28,7 @@ describe('examples/diamond.ts (SCENARIOS S3)', () => {
     ]);
   });
 
-  it('claim 61: B and C never overlap (4 + 6 GB > 8 GB)', () => {
+  it('B and C never overlap (4 + 6 GB > 8 GB)', () => {
     const b = report.spans.find((s) => s.key === 'B');
     const c = report.spans.find((s) => s.key === 'C');
     expect(b).toBeDefined();
@@ -36,7 +36,7 @@ describe('examples/diamond.ts (SCENARIOS S3)', () => {
     expect(c?.start).toBeGreaterThanOrEqual(b?.end as number);
   });
 
-  it('claim 76: the bridge frees dependents; each task starts after all its dependencies ended', () => {
+  it('the bridge frees dependents; each task starts after all its dependencies ended', () => {
     const span = (key: string) => report.spans.find((s) => s.key === key);
     expect(report.spans).toHaveLength(4);
     expect(span('B')?.start).toBeGreaterThanOrEqual(span('A')?.end as number);

@@ -6,7 +6,7 @@ import { runOnFakeClock } from './helpers.js';
 const runDemo = (options: EtlOptions = {}): Promise<EtlReport> =>
   runOnFakeClock(() => main({ log: () => {}, ...options }), { stepMs: 10, maxSteps: 500 });
 
-/** Every S6 invariant, for one run. */
+/** Every invariant of the ETL run (listed below), for one run. */
 function checkInvariants(report: EtlReport): void {
   // Exactly 30 FINALs, one per task.
   expect(report.finals).toHaveLength(30);
@@ -35,8 +35,8 @@ function checkInvariants(report: EtlReport): void {
   expect(report.finalAvailable).toEqual(report.limits);
 }
 
-describe('examples/etl.ts (SCENARIOS S6)', () => {
-  it('claims 61-62: every invariant holds for the default seed', async () => {
+describe('examples/etl.ts', () => {
+  it('stage order, resource limits, first fill and full release all hold for the default seed', async () => {
     const report = await runDemo();
     checkInvariants(report);
     expect(report.peakRunning.transform).toBeLessThanOrEqual(3);
@@ -47,7 +47,7 @@ describe('examples/etl.ts (SCENARIOS S6)', () => {
     );
   });
 
-  it('claims 61-62: every invariant holds for other seeds too', async () => {
+  it('stage order, resource limits, first fill and full release all hold for other seeds too', async () => {
     for (const seed of [1, 7, 42, 99, 12345]) checkInvariants(await runDemo({ rng: lcg(seed) }));
   });
 
@@ -59,7 +59,7 @@ describe('examples/etl.ts (SCENARIOS S6)', () => {
     }
   });
 
-  it('claim 51 / §5.24: an aged extract reaches 11 at 1000 ms and 21 at the cap, and beats a fresh load', async () => {
+  it('an aged extract reaches 11 at 1000 ms and 21 at the cap, and beats a fresh load', async () => {
     const { aging, lines } = await runDemo();
     expect(aging).toEqual({ at1000: 11, capped: 21, servedAt1000: 'extract', servedAtCap: 'extract' });
     expect(lines.some((l) => l.includes('is at 11 > a fresh load'))).toBe(true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../examples/graph-walk.js';
 
-describe('S4: graph walk example', () => {
+describe('graph walk example', () => {
   it('shows readiness, retry and the documented abort cascades', () => {
     const lines = main(() => {});
     expect(lines).toContain('ready=[A] size=4 isDone=false');

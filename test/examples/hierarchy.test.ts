@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../examples/hierarchy.js';
 
-describe('examples/hierarchy.ts (SCENARIOS S2)', () => {
+describe('examples/hierarchy.ts', () => {
   const report = main(() => {});
 
-  it('seed version: teamB cannot take 5, and its own limit is what rejects it (§5.3)', () => {
+  it('seed version: teamB cannot take 5, and its own limit is what rejects it, not the global one', () => {
     expect(report.seed.teamBCanAcquire5).toBe(false);
     expect(report.seed.teamBLocalAvailable).toBe(4);
     expect(report.seed.globalAvailable).toBe(4);
@@ -15,7 +15,7 @@ describe('examples/hierarchy.ts (SCENARIOS S2)', () => {
     expect(report.docs).toEqual({ clusterAvailable: 2, teamBCanAcquire2: true, teamBCanAcquire3: false });
   });
 
-  it('claim 16: setLimits 7 then 6 with 6 held gives available 1 then 0', () => {
+  it('setLimits 7 then 6 with 6 held gives available 1 then 0', () => {
     expect(report.setLimits).toEqual({
       raised: { limit: 7, available: 1 },
       lowered: { limit: 6, available: 0 },
@@ -38,13 +38,13 @@ describe('examples/hierarchy.ts (SCENARIOS S2)', () => {
     }
   });
 
-  it('balancer: idle teamB shrinks to its min while saturated teamA cannot grow past max 6 (§5.4)', () => {
+  it('balancer: idle teamB shrinks to its min while saturated teamA cannot grow past max 6', () => {
     const { steps } = report.balancer;
     expect(steps.every((s) => s.teamA <= 6)).toBe(true);
     expect(steps.map((s) => s.teamB).slice(0, 3)).toEqual([5, 4, 3]);
   });
 
-  it('balancer: min is not a reservation (§5.5) and limits may add up to more than the parent', () => {
+  it('balancer: min is not a reservation (a team at its min cannot take what its sibling holds) and limits may add up to more than the parent', () => {
     expect(report.balancer.teamBAtMinCanAcquire3).toBe(false);
     expect(report.balancer.final).toEqual({ teamA: 3, teamB: 6, cluster: 8 });
     expect(report.balancer.teamAAtMinCanAcquire3).toBe(false);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ioTurns } from '../support/async.js';
 import { importQuietly } from './helpers.js';
 
 // Imported dynamically so we can check that importing the example does not run it.
@@ -8,11 +9,9 @@ const {
 } = await importQuietly(() => import('../../examples/legacy.js'));
 
 /** A deterministic stand-in for setTimeout: one I/O turn per 10 ms, no real time. */
-const sleep = async (ms: number): Promise<void> => {
-  for (let i = 0; i < Math.ceil(ms / 10); i++) await new Promise<void>((r) => setImmediate(r));
-};
+const sleep = (ms: number): Promise<void> => ioTurns(Math.ceil(ms / 10));
 
-describe('examples/legacy.ts (API.md §1.10, §2.7)', () => {
+describe('examples/legacy.ts', () => {
   it('importing the example does not run it', () => {
     expect(printedOnImport).toBe(0);
   });

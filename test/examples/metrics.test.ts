@@ -7,7 +7,7 @@ const {
   printedOnImport,
 } = await importQuietly(() => import('../../examples/metrics.js'));
 
-describe('examples/metrics.ts (SCENARIOS S10, corrected)', () => {
+describe('examples/metrics.ts (corrected totals)', () => {
   const lines: string[] = [];
   const result = main((line) => lines.push(line));
 
@@ -16,7 +16,7 @@ describe('examples/metrics.ts (SCENARIOS S10, corrected)', () => {
     expect(lines.length).toBeGreaterThan(0);
   });
 
-  it('S10 Demo 2: 6 accepted, 3 rejected, 6 releases; drained pool shows inFlight 0 and utilization 0', () => {
+  it('Demo 2: 6 accepted, 3 rejected, 6 releases; drained pool shows inFlight 0 and utilization 0', () => {
     const { accepted, rejected, snapshot: s } = result.demo2;
     expect({ accepted, rejected }).toEqual({ accepted: 6, rejected: 3 });
     expect(s.totals).toMatchObject({ acquireAccepted: 6, acquireRejected: 3, release: 6, setLimits: 1 });
@@ -29,7 +29,7 @@ describe('examples/metrics.ts (SCENARIOS S10, corrected)', () => {
     expect(lines).toContain('  Final tally: 6 accepted, 3 rejected');
   });
 
-  it('S10 Demo 3: 6 sequential batches never rejected, 18 items with pool-utilization 0, totals 6/0/6', () => {
+  it('Demo 3: 6 sequential batches never rejected, 18 items with pool-utilization 0, totals 6/0/6', () => {
     const { items, snapshot: s } = result.demo3;
     expect(items).toHaveLength(18);
     expect(new Set(items.map((i) => i.batch))).toEqual(new Set([1, 2, 3, 4, 5, 6]));

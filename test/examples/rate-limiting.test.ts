@@ -15,7 +15,7 @@ async function runDemo(): Promise<{ report: RateLimitReport; timersLeft: number 
   return { report, timersLeft };
 }
 
-describe('examples/rate-limiting.ts (SCENARIOS S8)', () => {
+describe('examples/rate-limiting.ts', () => {
   let report: RateLimitReport;
   let timersLeft: number;
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe('examples/rate-limiting.ts (SCENARIOS S8)', () => {
   });
 
   describe('Demo 1: fixed window, 10 per 2 s, 35 requests', () => {
-    it('claim 25: FINALs come in batches of 10, 10, 10, 5, one batch per window', () => {
+    it('FINALs come in batches of 10, 10, 10, 5, one batch per window', () => {
       const { batches, windows, finals } = report.demo1;
       expect(finals).toHaveLength(35);
       expect(batches).toEqual([10, 10, 10, 5]);
@@ -35,7 +35,7 @@ describe('examples/rate-limiting.ts (SCENARIOS S8)', () => {
       expect(report.lines).toContain('done: 35 requests across 4 windows (batches 10, 10, 10, 5)');
     });
 
-    it('claim 74: each batch starts only after a reset, and finishes within its window', () => {
+    it('each batch starts only after a reset, and finishes within its window', () => {
       const { starts, finals } = report.demo1;
       expect(starts).toHaveLength(35);
       for (const s of starts) expect(s.window).toBe(Math.floor(s.index / 10));
@@ -47,7 +47,7 @@ describe('examples/rate-limiting.ts (SCENARIOS S8)', () => {
       for (const f of finals) expect(f.window).toBe(startWindow.get(f.key));
     });
 
-    it('claim 24: release gives nothing back, so remaining is 0, 0, 0, 5 at batch ends (§5.19)', () => {
+    it('release gives nothing back, so remaining is 0, 0, 0, 5 at batch ends', () => {
       const { finals } = report.demo1;
       const lastOfWindow = [0, 1, 2, 3].map((w) => finals.filter((f) => f.window === w).at(-1));
       expect(lastOfWindow.map((f) => f?.available.requests)).toEqual([0, 0, 0, 5]);
@@ -55,7 +55,7 @@ describe('examples/rate-limiting.ts (SCENARIOS S8)', () => {
       for (const f of finals) expect(f.available.requests).toBe(f.window < 3 ? 0 : 5);
     });
 
-    it('claim 63: pending is 25, 15, 5, 0 and always tasks.length - started', () => {
+    it('pending is 25, 15, 5, 0 and always tasks.length - started', () => {
       const { finals, firstPeekWindow } = report.demo1;
       const pendingByWindow = [0, 1, 2, 3].map((w) => [
         ...new Set(finals.filter((f) => f.window === w).map((f) => f.pending)),
@@ -68,7 +68,7 @@ describe('examples/rate-limiting.ts (SCENARIOS S8)', () => {
   });
 
   describe('Demo 2: token bucket, 8 tokens, +2 every 500 ms, 20 tasks', () => {
-    it('claim 26: 8 start at once, then at most 2 per refill, 20 in all', () => {
+    it('8 start at once, then at most 2 per refill, 20 in all', () => {
       const { startsPerRefill, starts, finals } = report.demo2;
       expect(starts).toHaveLength(20);
       expect(finals).toHaveLength(20);
@@ -111,7 +111,7 @@ describe('examples/rate-limiting.ts (SCENARIOS S8)', () => {
       expect(keys.slice(11).sort()).toEqual(['upload-1', 'upload-13', 'upload-5', 'upload-9']);
     });
 
-    it('§5.20: bandwidth was not the bottleneck, and the output says so', () => {
+    it('bandwidth was not the bottleneck, and the output says so', () => {
       const { peakBandwidth, bandwidthLimit } = report.demo3;
       expect(peakBandwidth).toBe(411);
       expect(peakBandwidth).toBeLessThan(bandwidthLimit);

@@ -6,14 +6,14 @@ import { runOnFakeClock } from './helpers.js';
 const runDemo = (): Promise<ReferenceReport> =>
   runOnFakeClock(() => main({ log: () => {} }), { stepMs: 10, maxSteps: 100 });
 
-describe('examples/reference-snippets.ts (SCENARIOS S11)', () => {
+describe('examples/reference-snippets.ts', () => {
   let report: ReferenceReport;
   beforeAll(async () => {
     report = await runDemo();
   });
 
   describe('runner with PrioritySourceObj', () => {
-    it('claim 49: task-2 (priority 10) starts before task-1 (priority 5), and both run at once', () => {
+    it('task-2 (priority 10) starts before task-1 (priority 5), and both run at once', () => {
       const [first, second] = report.priority.spans;
       expect([first?.key, second?.key]).toEqual(['task-2', 'task-1']);
       expect(second?.start).toBeLessThan(first?.end as number);
@@ -22,7 +22,7 @@ describe('examples/reference-snippets.ts (SCENARIOS S11)', () => {
       expect(second?.availableAtStart).toEqual({ capacity: 1, memory_gb: 4 });
     });
 
-    it('claims 68, 73: task-2 streams 2 INTERMEDIATEs, then its FINAL "final result"', () => {
+    it('task-2 streams 2 INTERMEDIATEs, then its FINAL "final result"', () => {
       const task2 = report.priority.envelopes.filter((e) => e.key === 'task-2');
       expect(task2.map((e) => [e.type, e.value])).toEqual([
         ['INTERMEDIATE', 'step 1'],
@@ -31,13 +31,13 @@ describe('examples/reference-snippets.ts (SCENARIOS S11)', () => {
       ]);
     });
 
-    it('claim 72: taskIds are numeric, in the order tasks were taken (task-2 is 1)', () => {
+    it('taskIds are numeric, in the order tasks were taken (task-2 is 1)', () => {
       const ids = new Map(report.priority.envelopes.map((e) => [e.key, e.taskId]));
       expect(ids.get('task-2')).toBe(1);
       expect(ids.get('task-1')).toBe(2);
     });
 
-    it('claim 66: task-1 fires onComplete with its result once, before its FINAL is yielded', () => {
+    it('task-1 fires onComplete with its result once, before its FINAL is yielded', () => {
       expect(report.priority.onComplete).toEqual([{ key: 'task-1', result: 'task-1 result' }]);
       const finalIndex = report.priority.envelopes.findIndex((e) => e.key === 'task-1' && e.type === 'FINAL');
       expect(finalIndex).toBeGreaterThanOrEqual(0);
@@ -46,8 +46,8 @@ describe('examples/reference-snippets.ts (SCENARIOS S11)', () => {
     });
   });
 
-  describe('flow control §7: { gpu: 4, cpu: 16 }, A needs gpu 2, B needs gpu 3', () => {
-    it('claims 61-62: with the runner, B waits until A releases, then runs', () => {
+  describe('flow control: { gpu: 4, cpu: 16 }, A needs gpu 2, B needs gpu 3', () => {
+    it('with the runner, B waits until A releases, then runs', () => {
       const { spans, finals } = report.fc7.runner;
       const a = spans.find((s) => s.key === 'A');
       const b = spans.find((s) => s.key === 'B');
@@ -57,7 +57,7 @@ describe('examples/reference-snippets.ts (SCENARIOS S11)', () => {
       expect(b?.availableAtStart.gpu).toBe(1);
     });
 
-    it('claims 13, 64: by hand, canAcquire(B) is false while A holds; release signals waitObj; then B fits', () => {
+    it('by hand, canAcquire(B) is false while A holds; release signals waitObj; then B fits', () => {
       const { manual } = report.fc7;
       expect(manual.canAcquireBWhileAHolds).toBe(false);
       expect(manual.signalled).toBe(true);

@@ -18,7 +18,7 @@ async function runDemo(): Promise<{ report: RetryReport; startsAtEnd: number }> 
 
 const parseAttempts = (attempts: Attempt[]) => attempts.filter((a) => a.key === 'parse');
 
-describe('examples/retry.ts (SCENARIOS S5)', () => {
+describe('examples/retry.ts', () => {
   let report: RetryReport;
   let startsAtEnd: number;
   beforeAll(async () => {
@@ -26,7 +26,7 @@ describe('examples/retry.ts (SCENARIOS S5)', () => {
   });
 
   describe('(b) resilient pipeline', () => {
-    it('§5.18: prints exactly the corrected output, Task error lines on stderr', () => {
+    it('prints exactly the corrected output, Task error lines on stderr', () => {
       expect(report.resilient.transcript).toEqual([
         { stream: 'out', line: 'Task fetch-result completed' },
         { stream: 'err', line: 'Task error: Error: Transient failure in parse (attempt 1)' },
@@ -43,7 +43,7 @@ describe('examples/retry.ts (SCENARIOS S5)', () => {
       ]);
     });
 
-    it('claim 56: attempt 2 starts after attempt 1 failed and a 100 ms backoff, attempt 3 after 200 ms', () => {
+    it('attempt 2 starts after attempt 1 failed and a 100 ms backoff, attempt 3 after 200 ms', () => {
       const [first, second, third] = parseAttempts(report.resilient.attempts);
       expect([first?.ok, second?.ok, third?.ok]).toEqual([false, false, true]);
       // The next attempt is taken only after the previous one failed, then sleeps its backoff holding the slot.
@@ -55,14 +55,14 @@ describe('examples/retry.ts (SCENARIOS S5)', () => {
       expect((third?.workStart as number) - (second?.end as number)).toBeGreaterThanOrEqual(200);
     });
 
-    it('D10: every attempt is a new start with a new numeric taskId', () => {
+    it('every attempt is a new start with a new numeric taskId', () => {
       const ids = report.resilient.attempts.map((a) => a.taskId);
       expect(ids).toHaveLength(7);
       expect(new Set(ids).size).toBe(7);
       for (const id of ids) expect(Number.isInteger(id)).toBe(true);
     });
 
-    it('claim 76: dependents start only after parse finally completed', () => {
+    it('dependents start only after parse finally completed', () => {
       const parseDone = parseAttempts(report.resilient.attempts).at(-1)?.end as number;
       for (const a of report.resilient.attempts.filter((x) => x.key !== 'fetch' && x.key !== 'parse')) {
         expect(a.taken).toBeGreaterThanOrEqual(parseDone);
@@ -72,7 +72,7 @@ describe('examples/retry.ts (SCENARIOS S5)', () => {
   });
 
   describe('(a) give up after MAX_RETRIES = 3', () => {
-    it('claim 42: the third failure aborts parse and its cascade; the graph is then done', () => {
+    it('the third failure aborts parse and its cascade; the graph is then done', () => {
       expect(parseAttempts(report.giveUp.attempts)).toHaveLength(3);
       expect(report.giveUp.aborted).toEqual(['parse', 'validate', 'transform', 'save']);
       expect(report.giveUp.graphDone).toBe(true);
@@ -87,14 +87,14 @@ describe('examples/retry.ts (SCENARIOS S5)', () => {
       );
     });
 
-    it('D17: no aborted task ever starts', () => {
+    it('no aborted task ever starts', () => {
       const started = new Set(report.giveUp.attempts.map((a) => a.key));
       expect([...started].sort()).toEqual(['fetch', 'parse']);
     });
   });
 
   describe('(c) stopOnError = true', () => {
-    it('claim 58: the first parse error is thrown out of the loop and nothing is retried', () => {
+    it('the first parse error is thrown out of the loop and nothing is retried', () => {
       expect(report.stopOnError.thrown).toBeInstanceOf(Error);
       expect((report.stopOnError.thrown as Error).message).toBe('Transient failure in parse (attempt 1)');
       expect(report.stopOnError.finals).toEqual(['fetch']);
@@ -108,7 +108,7 @@ describe('examples/retry.ts (SCENARIOS S5)', () => {
   });
 
   describe('(d) graceful shutdown', () => {
-    it('claim 77: after the stop, the ready keys are aborted and no further task starts', () => {
+    it('after the stop, the ready keys are aborted and no further task starts', () => {
       const d = report.shutdown;
       expect(d.stopRequestedAt).toBeLessThanOrEqual(d.stoppedAt);
       for (const a of d.attempts) expect(a.taken).toBeLessThanOrEqual(d.stopRequestedAt);
@@ -121,7 +121,7 @@ describe('examples/retry.ts (SCENARIOS S5)', () => {
       for (const key of d.aborted) expect(d.attempts.some((a) => a.key === key)).toBe(false);
     });
 
-    it('D14: a task running at the stop still finishes and completes on the graph, which ends done', () => {
+    it('a task running at the stop still finishes and completes on the graph, which ends done', () => {
       const d = report.shutdown;
       expect(d.completed.length).toBe(d.attempts.length);
       expect(d.completed.length).toBeGreaterThan(d.finals.length);

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { CostExceedsLimitError, InvalidOptionError } from '../../src/errors/index.js';
 import { SinkCapacityObj, SourceCapacityObj } from '../../src/legacy/capacity-objs.js';
 import { CapacitySource } from '../../src/legacy/capacity-source.js';
-import { settle } from '../support/async.js';
+import { ioTurns } from '../support/async.js';
 
 /** Starts an acquire and records when it is granted. */
-function track(source: CapacitySource, label: string, log: string[]): Promise<number> {
+function acquireLogged(source: CapacitySource, label: string, log: string[]): Promise<number> {
   return source.acquire().then((capacity) => {
     log.push(label);
     return capacity;
   });
 }
 
-describe('CapacitySource (API.md §2.7)', () => {
+describe('CapacitySource', () => {
   it('starts full: maxCapacity and currentCapacity equal the initial capacity', () => {
     const source = new CapacitySource(3);
     expect(source.maxCapacity).toBe(3);
@@ -57,14 +57,14 @@ describe('CapacitySource (API.md §2.7)', () => {
     const source = new CapacitySource(1);
     await source.acquire();
     const log: string[] = [];
-    const a = track(source, 'a', log);
-    const b = track(source, 'b', log);
-    const c = track(source, 'c', log);
-    await settle();
+    const a = acquireLogged(source, 'a', log);
+    const b = acquireLogged(source, 'b', log);
+    const c = acquireLogged(source, 'c', log);
+    await ioTurns(3);
     expect(log).toEqual([]);
     await source.release();
     expect(await a).toBe(0);
-    await settle();
+    await ioTurns(3);
     expect(log).toEqual(['a']);
     await source.release();
     await source.release();
@@ -91,13 +91,13 @@ describe('CapacitySource (API.md §2.7)', () => {
     const grandchild = new CapacitySource(2, child);
     await root.acquire();
     const log: string[] = [];
-    const c = track(child, 'child', log);
-    const g = track(grandchild, 'grandchild', log);
-    await settle();
+    const c = acquireLogged(child, 'child', log);
+    const g = acquireLogged(grandchild, 'grandchild', log);
+    await ioTurns(3);
     expect(log).toEqual([]);
     await root.release();
     await c;
-    await settle();
+    await ioTurns(3);
     expect(log).toEqual(['child']);
     await child.release(); // gives the root its unit back too
     await g;
@@ -113,12 +113,16 @@ describe('CapacitySource (API.md §2.7)', () => {
     await left.acquire();
     await left.acquire();
     const log: string[] = [];
-    const waiters = [track(right, 'r1', log), track(right, 'r2', log), track(left, 'l3', log)];
-    await settle();
+    const waiters = [
+      acquireLogged(right, 'r1', log),
+      acquireLogged(right, 'r2', log),
+      acquireLogged(left, 'l3', log),
+    ];
+    await ioTurns(3);
     expect(log).toEqual([]);
     await left.release();
     await left.release();
-    await settle();
+    await ioTurns(3);
     // The two freed units went to waiters; the third is still queued, nothing was granted twice.
     expect(log.length).toBe(2);
     expect(parent.currentCapacity).toBe(0);
@@ -154,10 +158,10 @@ describe('CapacitySource (API.md §2.7)', () => {
     let fired = 0;
     void child.changed().then(() => fired++);
     await parent.acquire();
-    await settle();
+    await ioTurns(3);
     expect(fired).toBe(0);
     await parent.release();
-    await settle();
+    await ioTurns(3);
     expect(fired).toBe(1);
   });
 });
@@ -176,7 +180,7 @@ describe('SourceCapacityObj / SinkCapacityObj', () => {
     const pending = take.next().then((r) => {
       third = r.value;
     });
-    await settle();
+    await ioTurns(3);
     expect(third).toBeUndefined();
     await give.next({ capacity: 0 });
     await pending;

@@ -12,13 +12,10 @@ import { BufferMode } from '../../src/pull/buffer-mode.js';
 import { PushPullBufferObj } from '../../src/pull/push-pull-buffer-obj.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import type { TaskContext, TaskProgressEnvelope } from '../../src/runner/types.js';
-import { collect, deferred, settle } from '../support/async.js';
-import { failOnUnhandledRejections } from '../support/unhandled.js';
+import { collect, deferred, ioTurns } from '../support/async.js';
 
 type Fn = LegacyTaskRunner<string, string>;
 type Envelope = TaskProgressEnvelope<string, string>;
-
-failOnUnhandledRejections();
 
 const brief = (e: Envelope): string =>
   `${e.taskId}:${e.key}:${e.type}:${e.type === 'ERROR' ? (e.error as Error).message : String(e.value)}`;
@@ -51,8 +48,8 @@ function meter() {
   return { task, peak };
 }
 
-describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
-  it('never runs more tasks at once than the counter allows (claims 61, 75)', async () => {
+describe('HierarchicalTaskPoolRunner', () => {
+  it('never runs more tasks at once than the counter allows', async () => {
     const { task, peak } = meter();
     const fns = Array.from({ length: 12 }, (_, i) => task(['all'], (i % 4) + 1, `v${i}`));
     const capacity = new CapacitySource(3);
@@ -63,7 +60,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     expect(capacity.currentCapacity).toBe(3);
   });
 
-  it('two runners on sibling counters never exceed the shared parent (D4: parent releases wake both)', async () => {
+  it('two runners on sibling counters never exceed the shared parent, and a parent release wakes both', async () => {
     const { task, peak } = meter();
     const parent = new CapacitySource(3);
     const left = new CapacitySource(2, parent);
@@ -80,7 +77,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     expect([parent.currentCapacity, left.currentCapacity, right.currentCapacity]).toEqual([3, 2, 2]);
   });
 
-  it('claim 68/73: a streaming task yields INTERMEDIATE in order, then FINAL; keys follow taskId', async () => {
+  it('a streaming task yields INTERMEDIATE in order, then FINAL; keys follow taskId', async () => {
     const stream: Fn = async function* () {
       yield '25%';
       yield '75%';
@@ -101,7 +98,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     ]);
   });
 
-  it('§6.17: an async function that resolves to a generator streams too', async () => {
+  it('an async function that resolves to a generator streams too', async () => {
     const produce = async function* () {
       yield 'a';
       return 'b';
@@ -114,7 +111,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     ]);
   });
 
-  it('claim 58: stopOnError defaults to true and the first error is thrown out of the loop', async () => {
+  it('stopOnError defaults to true and the first error is thrown out of the loop', async () => {
     const capacity = new CapacitySource(2);
     const fns: Fn[] = [
       async () => {
@@ -124,11 +121,11 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     ];
     const runner = new HierarchicalTaskPoolRunner('r', new SourceBufferObj(fns), capacity);
     await expect(collect(runner.runTasks())).rejects.toThrow('boom');
-    await settle();
+    await ioTurns(3);
     expect(capacity.currentCapacity).toBe(2);
   });
 
-  it('claim 59: with stopOnError false, errors become ERROR envelopes and the rest go on', async () => {
+  it('with stopOnError false, errors become ERROR envelopes and the rest go on', async () => {
     const fns: Fn[] = [
       async () => 'a',
       async () => {
@@ -150,7 +147,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     ]);
   });
 
-  it('claim 70: a task that throws synchronously gives its unit back at once', async () => {
+  it('a task that throws synchronously gives its unit back at once', async () => {
     const capacity = new CapacitySource(1);
     const fns: Fn[] = [
       () => {
@@ -166,7 +163,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     expect(capacity.currentCapacity).toBe(1);
   });
 
-  it('claim 66: the unit is released before FINAL is yielded', async () => {
+  it('the unit is released before FINAL is yielded', async () => {
     const capacity = new CapacitySource(1);
     const runner = new HierarchicalTaskPoolRunner('r', new SourceBufferObj<Fn>([async () => 'v']), capacity);
     for await (const e of runner.runTasks()) {
@@ -175,7 +172,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     }
   });
 
-  it('AI pattern: fed by new SourceBufferObj(taskRunners, true, BufferMode.FIFO)', async () => {
+  it('agent-integration pattern: fed by new SourceBufferObj(taskRunners, true, BufferMode.FIFO)', async () => {
     const taskRunners: Fn[] = ['a', 'b', 'c'].map((v) => async () => v);
     const runner = new HierarchicalTaskPoolRunner(
       'ai',
@@ -186,7 +183,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     expect(seen.map((e) => e.value)).toEqual(['a', 'b', 'c']);
   });
 
-  it('AI pattern: fed by PushPullBufferObj.source, tasks pushed while running, sink.return() ends the run', async () => {
+  it('agent-integration pattern: fed by PushPullBufferObj.source, tasks pushed while running, sink.return() ends the run', async () => {
     const queue = new PushPullBufferObj<Fn>();
     const capacity = new CapacitySource(2);
     const runner = new HierarchicalTaskPoolRunner('ai', queue.source, capacity);
@@ -197,7 +194,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
       ended = true;
     })();
     await queue.sink.next(async () => 'first');
-    await settle();
+    await ioTurns(3);
     expect(seen).toEqual(['first']);
     expect(ended).toBe(false);
     await queue.sink.next(async () => 'second');
@@ -205,7 +202,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
       yield 'third:half';
       return 'third';
     });
-    await settle();
+    await ioTurns(3);
     expect(ended).toBe(false);
     await queue.sink.return();
     await consuming;
@@ -214,7 +211,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     expect(capacity.currentCapacity).toBe(2);
   });
 
-  it('claim 64: with nothing running and the parent held elsewhere, the run waits and wakes on its release', async () => {
+  it('with nothing running and the parent held elsewhere, the run waits and wakes on its release', async () => {
     const parent = new CapacitySource(1);
     const child = new CapacitySource(1, parent);
     await parent.acquire();
@@ -223,14 +220,14 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     const consuming = (async () => {
       for await (const e of runner.runTasks()) seen.push(e);
     })();
-    await settle();
+    await ioTurns(3);
     expect(seen).toEqual([]);
     await parent.release();
     await consuming;
     expect(seen.map(brief)).toEqual(['1:task-1:FINAL:v']);
   });
 
-  it('D12: a chain with a zero-capacity level reports each task instead of hanging', async () => {
+  it('a chain with a zero-capacity level reports each task instead of hanging', async () => {
     const runner = new HierarchicalTaskPoolRunner(
       'r',
       new SourceBufferObj<Fn>([async () => 'never']),
@@ -258,7 +255,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     );
     const first = runner.runTasks();
     const pending = first.next();
-    await settle();
+    await ioTurns(3);
     expect(runner.running).toBe(true);
     await expect(runner.runTasks().next()).rejects.toBeInstanceOf(RunnerBusyError);
     gate.resolve('v');
@@ -267,7 +264,7 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     expect(runner.running).toBe(false);
   });
 
-  it('D14: breaking early releases every unit once, after in-flight tasks settle', async () => {
+  it('breaking early releases every unit once, after in-flight tasks settle', async () => {
     const parent = new CapacitySource(5);
     const capacity = new CapacitySource(3, parent);
     const slow = deferred<string>();
@@ -304,12 +301,12 @@ describe('HierarchicalTaskPoolRunner (API.md §1.10, D22)', () => {
     expect(seen).toEqual(['task-1:FINAL']);
     expect(signals.every((s) => s.aborted)).toBe(true);
     expect(signals[0]?.reason).toBeInstanceOf(TaskAbortedError);
-    await settle();
+    await ioTurns(3);
     expect(cleaned).toEqual(['stream']);
     // The slow task still holds its unit until it settles.
     expect(capacity.currentCapacity).toBe(2);
     slow.resolve('late');
-    await settle();
+    await ioTurns(3);
     expect(capacity.currentCapacity).toBe(capacity.maxCapacity);
     expect(parent.currentCapacity).toBe(parent.maxCapacity);
     expect(laterStarted).toBe(false);

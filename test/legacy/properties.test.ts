@@ -5,15 +5,10 @@ import { HierarchicalTaskPoolRunner } from '../../src/legacy/hierarchical-task-p
 import type { LegacyTaskRunner } from '../../src/legacy/legacy-task-source.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import type { TaskProgressEnvelope } from '../../src/runner/types.js';
-import { settle } from '../support/async.js';
+import { ioTurns } from '../support/async.js';
 
 type Behaviour = 'resolve' | 'throw' | 'syncThrow' | 'stream' | 'throwMidStream' | 'asyncStream';
 type Fn = LegacyTaskRunner<string, string>;
-
-/** Lets `n` I/O turns pass: "slow" tasks without real time. */
-async function turns(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
-}
 
 const specArb = fc.record({
   behaviour: fc.constantFrom<Behaviour>(
@@ -74,7 +69,7 @@ describe('HierarchicalTaskPoolRunner properties', () => {
         });
         const results = await Promise.all(runs);
         // Enough I/O turns for every task still running after a break to settle (at most ~16 turns each).
-        await settle(25);
+        await ioTurns(25);
 
         expect(violations).toEqual([]);
         expect(parent.currentCapacity).toBe(parentCap);
@@ -128,10 +123,10 @@ function makeTask(
     enter();
     try {
       for (let y = 0; y < yields; y++) {
-        await turns(wait);
+        await ioTurns(wait);
         yield `${i}:${y}`;
       }
-      await turns(wait);
+      await ioTurns(wait);
       if (fail) throw new Error(`stream ${i} failed`);
       return `${i}:done`;
     } finally {
@@ -144,7 +139,7 @@ function makeTask(
       return async () => {
         enter();
         try {
-          await turns(wait);
+          await ioTurns(wait);
           if (behaviour === 'throw') throw new Error(`task ${i} failed`);
           return `${i}`;
         } finally {
@@ -163,7 +158,7 @@ function makeTask(
       return () => stream(true);
     case 'asyncStream':
       return async () => {
-        await turns(wait);
+        await ioTurns(wait);
         return stream(false);
       };
   }

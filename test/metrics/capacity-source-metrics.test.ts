@@ -7,7 +7,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     vi.useRealTimers();
   });
 
-  it('claim 78: the collector receives onSetLimits once at construction', () => {
+  it('the collector receives onSetLimits once at construction', () => {
     const metrics = new DefaultCapacityMetricsCollector();
     const spy = vi.spyOn(metrics, 'onSetLimits');
     new ResourceCapacitySource({ gpu: 4, cpu: 8 }, undefined, metrics);
@@ -24,7 +24,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     expect(s.utilizationByResource).toEqual({ gpu: 0, cpu: 0 });
   });
 
-  it('claim 79: only tryAcquire emits accepted/rejected; canAcquire and acquireImmediate emit nothing', () => {
+  it('only tryAcquire emits accepted/rejected; canAcquire and acquireImmediate emit nothing', () => {
     const metrics = new DefaultCapacityMetricsCollector();
     const pool = new ResourceCapacitySource({ gpu: 2 }, undefined, metrics);
     const accepted = vi.spyOn(metrics, 'onTryAcquireAccepted');
@@ -43,7 +43,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     expect(rejected).toHaveBeenCalledTimes(1);
   });
 
-  it('claim 80: {gpu:4,cpu:8}: tryAcquire({gpu:2,cpu:4}) then release gives accepted 1, release 1, inFlight gpu 0, utilization gpu 0', () => {
+  it('{gpu:4,cpu:8}: tryAcquire({gpu:2,cpu:4}) then release gives accepted 1, release 1, inFlight gpu 0, utilization gpu 0', () => {
     const metrics = new DefaultCapacityMetricsCollector();
     const pool = new ResourceCapacitySource({ gpu: 4, cpu: 8 }, undefined, metrics);
     const cost = { gpu: 2, cpu: 4 };
@@ -57,7 +57,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     expect(s.utilizationByResource.gpu).toBe(0);
   });
 
-  it('claim 81: {gpu:2}: tryAcquire({gpu:2}) succeeds, tryAcquire({gpu:1}) fails with insufficient_capacity', () => {
+  it('{gpu:2}: tryAcquire({gpu:2}) succeeds, tryAcquire({gpu:1}) fails with insufficient_capacity', () => {
     const metrics = new DefaultCapacityMetricsCollector();
     const pool = new ResourceCapacitySource({ gpu: 2 }, undefined, metrics);
     expect(pool.tryAcquire({ gpu: 2 }).ok).toBe(true);
@@ -71,7 +71,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     expect(s.utilizationByResource.gpu).toBe(1);
   });
 
-  it('claim 82: an invalid_cost rejection from the source is counted but not in requestedRejectedByResource', () => {
+  it('an invalid_cost rejection from the source is counted but not in requestedRejectedByResource', () => {
     const metrics = new DefaultCapacityMetricsCollector();
     const pool = new ResourceCapacitySource({ gpu: 2 }, undefined, metrics);
     expect(pool.tryAcquire({ gpu: -1 })).toMatchObject({ ok: false, reason: 'invalid_cost' });
@@ -81,7 +81,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     expect(s.requestedRejectedByResource).toEqual({ gpu: 3 });
   });
 
-  it('claim 83: with a 1 s window, 10 tryAcquire calls give rates.acquireAcceptedPerSec.count === 10', () => {
+  it('with a 1 s window, 10 tryAcquire calls give rates.acquireAcceptedPerSec.count === 10', () => {
     vi.useFakeTimers();
     vi.setSystemTime(1_000_000);
     const metrics = new DefaultCapacityMetricsCollector(1_000);
@@ -101,7 +101,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     expect(metrics.snapshot().totals.acquireAccepted).toBe(10);
   });
 
-  it('claim 85: acquiring and releasing five times with tryAcquire gives accepted 5, release 5, inFlight 0', () => {
+  it('acquiring and releasing five times with tryAcquire gives accepted 5, release 5, inFlight 0', () => {
     const metrics = new DefaultCapacityMetricsCollector();
     const pool = new ResourceCapacitySource({ capacity: 1 }, undefined, metrics);
     for (let i = 0; i < 5; i++) {
@@ -130,7 +130,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     expect(s.inFlightByResource.gpu).toBe(0);
   });
 
-  it('S10 Demo 2: 4-slot pool, 4 accepted and 3 rejected, release 2, accept 2, then drain', () => {
+  it('metrics example, Demo 2: 4-slot pool, 4 accepted and 3 rejected, release 2, accept 2, then drain', () => {
     const metrics = new DefaultCapacityMetricsCollector();
     const pool = new ResourceCapacitySource({ slots: 4 }, undefined, metrics);
     const outcomes = Array.from({ length: 7 }, () => pool.tryAcquire({ slots: 1 }).ok);
@@ -149,7 +149,7 @@ describe('capacity metrics with a real ResourceCapacitySource', () => {
     expect(s.rates.releasePerSec).toMatchObject({ count: 6, avg: 1 });
   });
 
-  it('S10 Demo 3: 3-slot pool, 6 sequential acquire/release batches are never rejected', () => {
+  it('metrics example, Demo 3: 3-slot pool, 6 sequential acquire/release batches are never rejected', () => {
     const metrics = new DefaultCapacityMetricsCollector();
     const pool = new ResourceCapacitySource({ slots: 3 }, undefined, metrics);
     for (let batch = 0; batch < 6; batch++) {

@@ -99,7 +99,7 @@ describe('DefaultCapacityMetricsCollector (driven by events)', () => {
     expect(m.snapshot(5).inFlightByResource).toEqual({ gpu: 0, cpu: 0 });
   });
 
-  it('claim 82: requestedRejectedByResource counts only insufficient_capacity rejections, never invalid_cost', () => {
+  it('requestedRejectedByResource counts only insufficient_capacity rejections, never invalid_cost', () => {
     const m = gpuCpuCollector();
     m.onTryAcquireRejected({
       atMs: 1,
@@ -164,7 +164,7 @@ describe('DefaultCapacityMetricsCollector (driven by events)', () => {
       limitsAfter: { a: 0, b: 2, c: 2 },
       availableAfter: { a: 0, b: 5, c: 0 },
     });
-    // Shrinking a limit below what is held leaves available at 0 (D7); utilization stays 1, not above.
+    // Shrinking a limit below what is held leaves available at 0, not negative; utilization stays 1, not above.
     m.onSetLimits({
       atMs: 1,
       limitsBefore: { a: 0, b: 2, c: 2 },

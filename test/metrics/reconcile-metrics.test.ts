@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { DefaultCapacityMetricsCollector } from '../../src/metrics/default-capacity-metrics-collector.js';
 
-describe('reconcile keeps the collector in step with the source (review finding)', () => {
+describe('reconcile keeps the collector in step with the source', () => {
   it('estimate, reconcile, release the actual: in flight returns to 0 at every level', () => {
     const parentMetrics = new DefaultCapacityMetricsCollector();
     const metrics = new DefaultCapacityMetricsCollector();

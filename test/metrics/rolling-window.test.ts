@@ -6,7 +6,7 @@ import { RollingWindow } from '../../src/metrics/rolling-window.js';
 const EMPTY = { count: 0, sum: 0, avg: 0, min: null, max: null };
 
 describe('RollingWindow', () => {
-  it('claim 84: observing 100, 200, 150 gives count 3, sum 450, avg 150, min 100, max 200; empty is 0/0/0/null/null', () => {
+  it('observing 100, 200, 150 gives count 3, sum 450, avg 150, min 100, max 200; empty is 0/0/0/null/null', () => {
     const w = new RollingWindow(60_000);
     expect(w.stats(0)).toEqual({ windowMs: 60_000, ...EMPTY });
     w.observe(100, 1_000);
@@ -15,7 +15,7 @@ describe('RollingWindow', () => {
     expect(w.stats(1_003)).toEqual({ windowMs: 60_000, count: 3, sum: 450, avg: 150, min: 100, max: 200 });
   });
 
-  it('claim 84 with default timestamps (Date.now())', () => {
+  it('observing 100, 200, 150 with default timestamps (Date.now()) gives the same stats', () => {
     const w = new RollingWindow(60_000);
     w.observe(100);
     w.observe(200);

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Broadcast } from '../../src/pull/broadcast.js';
-import { flush, track } from './helpers.js';
+import { ioTurns, track } from '../support/async.js';
 
 describe('Broadcast', () => {
   it('notify() wakes every waiter of the current generation', async () => {
     const signal = new Broadcast();
     const waiters = [track(signal.wait()), track(signal.wait()), track(signal.wait())];
     expect(signal.waiting).toBe(true);
-    await flush();
-    expect(waiters.some((w) => w.settled())).toBe(false);
+    await ioTurns(1);
+    expect(waiters.some((w) => w.settled)).toBe(false);
     signal.notify();
     await Promise.all(waiters.map((w) => w.promise));
-    expect(waiters.every((w) => w.settled())).toBe(true);
+    expect(waiters.every((w) => w.settled)).toBe(true);
     expect(signal.waiting).toBe(false);
   });
 
@@ -30,8 +30,8 @@ describe('Broadcast', () => {
     signal.notify();
     expect(signal.waiting).toBe(false);
     const later = track(signal.wait());
-    await flush();
-    expect(later.settled()).toBe(false);
+    await ioTurns(1);
+    expect(later.settled).toBe(false);
     signal.notify();
     await later.promise;
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PullObj } from '../../src/pull/pull-obj.js';
 import { SourceObj } from '../../src/pull/source-obj.js';
-import { deferred, flush, track } from './helpers.js';
+import { deferred, ioTurns, track } from '../support/async.js';
 
 /** Yields the given items; counts how often its body starts and whether its finally ran. */
 class ArraySource<T> extends SourceObj<T> {
@@ -38,8 +38,8 @@ class GatedSource extends SourceObj<number> {
   }
 }
 
-describe('PullObj end of generator (D3)', () => {
-  it('claim 86: a SourceObj whose pull_impl returns reports done === true, and for await ends', async () => {
+describe('PullObj end of generator: a source ends for good', () => {
+  it('a SourceObj whose pull_impl returns reports done === true, and for await ends', async () => {
     const source = new ArraySource([1, 2]);
     const seen: number[] = [];
     for await (const item of source) seen.push(item);
@@ -199,8 +199,8 @@ describe('PullObj close and closeInterrupt', () => {
     const closed = track(source.close());
     expect(source.done).toBe(false);
     const after = source.next();
-    await flush();
-    expect(closed.settled()).toBe(false);
+    await ioTurns(1);
+    expect(closed.settled).toBe(false);
     source.gates[0]?.resolve();
     expect(await inFlight).toEqual({ done: false, value: 0 });
     expect(await after).toEqual({ done: true, value: undefined });
@@ -247,7 +247,7 @@ describe('PullObj close and closeInterrupt', () => {
     const ignored = new BadFinally();
     await ignored.next();
     void ignored.close(); // must not raise an unhandled rejection
-    await flush();
+    await ioTurns(1);
     expect(ignored.done).toBe(true);
   });
 });
@@ -265,7 +265,7 @@ describe('PullObj concurrent next()', () => {
     // Open the gates in reverse: results still come in call order.
     source.gates[2]?.resolve();
     source.gates[1]?.resolve();
-    await flush();
+    await ioTurns(1);
     expect(order).toEqual([]);
     source.gates[0]?.resolve();
     const results = await Promise.all(pulls);

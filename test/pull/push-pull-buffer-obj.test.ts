@@ -8,14 +8,14 @@ import { PushPullBufferObj } from '../../src/pull/push-pull-buffer-obj.js';
 import { SinkCollectObj } from '../../src/pull/sink-collect-obj.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import { WaitObject } from '../../src/pull/wait-object.js';
-import { flush, track } from './helpers.js';
+import { ioTurns, track } from '../support/async.js';
 
 describe('PushPullBufferObj', () => {
-  it('claim 89: pushes come out in FIFO order; the pull side blocks when empty; after sink.return() the source drains and ends', async () => {
+  it('pushes come out in FIFO order; the pull side blocks when empty; after sink.return() the source drains and ends', async () => {
     const bridge = new PushPullBufferObj<number>();
     const blocked = track(bridge.source.next());
-    await flush();
-    expect(blocked.settled()).toBe(false);
+    await ioTurns(1);
+    expect(blocked.settled).toBe(false);
 
     await bridge.sink.next(1);
     expect(await blocked.promise).toEqual({ done: false, value: 1 });
@@ -40,8 +40,8 @@ describe('PushPullBufferObj', () => {
     expect(await bridge.source.next()).toEqual({ done: false, value: 'a' });
     expect(await bridge.source.next()).toEqual({ done: false, value: 'b' });
     const pending = track(bridge.source.next());
-    await flush();
-    expect(pending.settled()).toBe(false);
+    await ioTurns(1);
+    expect(pending.settled).toBe(false);
     await bridge.sink.return();
     expect(await pending.promise).toEqual({ done: true, value: undefined });
   });
@@ -54,7 +54,7 @@ describe('PushPullBufferObj', () => {
     })();
     void bridge.sink.next(1); // unawaited pushes keep their order
     void bridge.sink.next(2);
-    await flush();
+    await ioTurns(1);
     await bridge.sink.return();
     await loop;
     expect(items).toEqual([1, 2]);
@@ -79,7 +79,7 @@ describe('PushPullBufferObj', () => {
   it('source.return() wakes a pull blocked on an empty buffer', async () => {
     const bridge = new PushPullBufferObj<number>();
     const blocked = bridge.source.next();
-    await flush();
+    await ioTurns(1);
     const returned = bridge.source.return();
     expect(await blocked).toEqual({ done: true, value: undefined });
     expect(await returned).toEqual({ done: true, value: undefined });
@@ -103,7 +103,7 @@ describe('PushPullBufferObj', () => {
             if (o.awaitIt) await p;
           } else {
             pulls.push(bridge.source.next());
-            if (o.flushAfter) await flush();
+            if (o.flushAfter) await ioTurns(1);
           }
         }
         await bridge.sink.return();

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BufferMode } from '../../src/pull/buffer-mode.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
-
-async function drain<T>(source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of source) out.push(item);
-  return out;
-}
+import { collect } from '../support/async.js';
 
 it('drains a large FIFO buffer in order without losing items, and `buffer` shows what is left', async () => {
   const items = Array.from({ length: 5000 }, (_, i) => i);
@@ -22,23 +17,23 @@ it('drains a large FIFO buffer in order without losing items, and `buffer` shows
 });
 
 describe('SourceBufferObj', () => {
-  it('claim 87: SourceBufferObj([10,20,30], true) yields 10, 20, 30 and ends; LIFO yields 3 first; peek() does not consume', async () => {
+  it('SourceBufferObj([10,20,30], true) yields 10, 20, 30 and ends; LIFO yields 3 first; peek() does not consume', async () => {
     const fifo = new SourceBufferObj([10, 20, 30], true);
     expect(fifo.peek()).toBe(10);
     expect(fifo.peek()).toBe(10);
-    expect(await drain(fifo)).toEqual([10, 20, 30]);
+    expect(await collect(fifo)).toEqual([10, 20, 30]);
     expect(fifo.done).toBe(true);
 
     const lifo = new SourceBufferObj([1, 2, 3], false, BufferMode.LIFO);
     expect(lifo.peek()).toBe(3);
     expect(await lifo.next()).toEqual({ done: false, value: 3 });
     expect(lifo.peek()).toBe(2);
-    expect(await drain(lifo)).toEqual([2, 1]);
+    expect(await collect(lifo)).toEqual([2, 1]);
   });
 
-  it('ends without one_shot too (D3), and stays ended', async () => {
+  it('ends without one_shot too, and stays ended', async () => {
     const source = new SourceBufferObj([1]);
-    expect(await drain(source)).toEqual([1]);
+    expect(await collect(source)).toEqual([1]);
     expect(source.done).toBe(true);
     source.buffer.push(2);
     expect(await source.next()).toEqual({ done: true, value: undefined });

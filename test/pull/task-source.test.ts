@@ -3,7 +3,7 @@ import type { Peekable } from '../../src/pull/peekable.js';
 import { SourceObj } from '../../src/pull/source-obj.js';
 import type { ScheduledTask } from '../../src/runner/types.js';
 
-// The seed's TaskSource, exactly as written in seeds/multi-resource-scheduling.md.
+// The seed's TaskSource, exactly as the seed example writes it.
 // biome-ignore format: kept verbatim from the seed
 class TaskSource extends SourceObj<ScheduledTask<string, string>>
   implements Peekable<ScheduledTask<string, string>> {
@@ -46,7 +46,7 @@ const context = (key: string) => ({
   reconcile: () => {},
 });
 
-describe('seed TaskSource (D3)', () => {
+describe('seed TaskSource: runs each task once, then ends', () => {
   it('runs each task once, peek() shows the next task before next(), and it is done after the end', async () => {
     const calls: string[] = [];
     const tasks = makeTasks(calls);

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { WaitObject } from '../../src/pull/wait-object.js';
-import { flush, track } from './helpers.js';
+import { ioTurns, track } from '../support/async.js';
 
 describe('WaitObject', () => {
-  it('claim 88: resolve(v) with nobody waiting stores v, the next wait() returns it at once (last value wins); reject is sticky; stop ends iteration', async () => {
-    const wait = new WaitObject<number>('claim-88');
+  it('resolve(v) with nobody waiting stores v, the next wait() returns it at once (last value wins); reject is sticky; stop ends iteration', async () => {
+    const wait = new WaitObject<number>('stored');
     wait.resolve(1);
     wait.resolve(2);
     const first = track(wait.wait());
     await Promise.resolve();
-    expect(first.settled()).toBe(true);
+    expect(first.settled).toBe(true);
     expect(await first.promise).toEqual({ done: false, value: 2 });
     // The stored value was consumed: the next wait blocks.
     const second = track(wait.wait());
-    await flush();
-    expect(second.settled()).toBe(false);
+    await ioTurns(1);
+    expect(second.settled).toBe(false);
     wait.resolve(3);
     expect(await second.promise).toEqual({ done: false, value: 3 });
 
@@ -30,7 +30,7 @@ describe('WaitObject', () => {
       for await (const v of stopping) seen.push(v);
     })();
     stopping.resolve(true);
-    await flush();
+    await ioTurns(1);
     stopping.stop();
     await loop;
     expect(seen).toEqual([true]);
@@ -46,8 +46,8 @@ describe('WaitObject', () => {
     wait.resolve('y');
     expect(await a).toEqual({ done: false, value: 'x' });
     expect(await b).toEqual({ done: false, value: 'y' });
-    await flush();
-    expect(c.settled()).toBe(false);
+    await ioTurns(1);
+    expect(c.settled).toBe(false);
     wait.resolve('z');
     expect(await c.promise).toEqual({ done: false, value: 'z' });
   });
@@ -56,10 +56,10 @@ describe('WaitObject', () => {
     expect(await new WaitObject('init', true).wait()).toEqual({ done: false, value: true });
     const undef = track(new WaitObject<boolean | undefined>('undef', undefined).wait());
     await Promise.resolve();
-    expect(undef.settled()).toBe(true);
+    expect(undef.settled).toBe(true);
     const none = track(new WaitObject<boolean>('none').wait());
-    await flush();
-    expect(none.settled()).toBe(false);
+    await ioTurns(1);
+    expect(none.settled).toBe(false);
   });
 
   it('reject fails every pending waiter', async () => {
@@ -104,7 +104,7 @@ describe('WaitObject', () => {
     })();
     for (const v of [1, 2, 3]) {
       wait.resolve(v);
-      await flush();
+      await ioTurns(1);
     }
     wait.reject(new Error('end'));
     await expect(loop).rejects.toThrow('end');

@@ -5,8 +5,8 @@ import { CostExceedsLimitError, InvalidLimitError, InvalidOptionError } from '..
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask, TaskProgressEnvelope } from '../../src/runner/types.js';
-import { manualClock } from '../balancer/helpers.js';
-import { collect, deferred, settle } from '../support/async.js';
+import { collect, deferred, ioTurns } from '../support/async.js';
+import { manualClock } from '../support/clock.js';
 
 type Task = ScheduledTask<never, string>;
 
@@ -25,11 +25,11 @@ describe('ceilings: what can never fit is refused, what fits a ceiling waits', (
       },
     }));
     const done = collect(new ScheduledTaskPoolRunner('r', new SourceBufferObj(tasks), pool).runTasks(false));
-    await settle();
+    await ioTurns(3);
     expect(started).toBe(4);
     pool.setLimits({ tokens: 500 }); // a brief cut, for example while a provider is degraded
     release.resolve();
-    await settle();
+    await ioTurns(3);
     expect(started).toBe(4); // the head (1000 > 500) waits
     pool.setLimits({ tokens: 4000 });
     const envelopes = await done;
@@ -68,7 +68,7 @@ describe('ceilings: what can never fit is refused, what fits a ceiling waits', (
         pool,
       ).runTasks(false),
     );
-    await settle();
+    await ioTurns(3);
     expect(pool.waiting).toBe(1);
     pool.setCeilings({ gpu: 4 }); // can never reach 6 any more
     const [e] = await run;
@@ -108,14 +108,14 @@ describe('ceilings: what can never fit is refused, what fits a ceiling waits', (
       for await (const e of new ScheduledTaskPoolRunner('a', source, teamA).runTasks(false))
         envelopes.push(e);
     })();
-    await settle();
+    await ioTurns(3);
     expect(envelopes).toEqual([]); // waiting, not refused
     expect(teamA.waiting).toBe(1);
     for (let i = 0; i < 4 && envelopes.length === 0; i++) {
       balancer.check();
       clock.advance(1000);
       balancer.check();
-      await settle();
+      await ioTurns(3);
     }
     await run;
     expect(envelopes.map((e) => `${e.type} ${e.key}`)).toEqual(['FINAL train']);

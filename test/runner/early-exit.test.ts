@@ -3,15 +3,12 @@ import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-sou
 import { RunnerBusyError, TaskAbortedError } from '../../src/errors/index.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask, TaskContext } from '../../src/runner/types.js';
-import { collect, deferred, settle } from '../support/async.js';
+import { collect, deferred, ioTurns } from '../support/async.js';
 import { ManualSource, TaskSource } from '../support/sources.js';
-import { failOnUnhandledRejections } from '../support/unhandled.js';
 
 type Task = ScheduledTask<string, string>;
 
-failOnUnhandledRejections();
-
-describe('leaving a run early (D14)', () => {
+describe('leaving a run early', () => {
   it('break stops new work, aborts running tasks, releases each cost once, fires callbacks once', async () => {
     const capacity = new ResourceCapacitySource({ slots: 3 });
     const signals: AbortSignal[] = [];
@@ -73,14 +70,14 @@ describe('leaving a run early (D14)', () => {
     expect(seen).toEqual(['fast:FINAL']);
     expect(signals.every((s) => s.aborted)).toBe(true);
     expect(runner.running).toBe(false);
-    await settle();
+    await ioTurns(3);
     // The paused stream was returned (its finally ran) and reported as aborted; its slot is back.
     expect(completions).toContain('stream-finally');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.[1]).toBeInstanceOf(TaskAbortedError);
     expect(capacity.inUse).toEqual({ slots: 1 }); // only `slow` still holds its slot
     slow.resolve('slow');
-    await settle();
+    await ioTurns(3);
     expect(completions).toEqual(['stream-finally', 'slow']);
     expect(capacity.available).toEqual({ slots: 3 });
     expect(started).not.toContain('later');
@@ -113,15 +110,15 @@ describe('leaving a run early (D14)', () => {
     const gen = runner.runTasks();
     expect((await gen.next()).value).toMatchObject({ key: 'blocker', value: 'step 1' });
     const second = gen.next(); // resumes: the stream advances and the runner waits on the source
-    await settle();
-    source.push(waiting); // delivered by the pending next(); it does not fit, so it is held (D25)
-    await settle();
+    await ioTurns(3);
+    source.push(waiting); // delivered by the pending next(); it does not fit, so it is held as the head
+    await ioTurns(3);
     gate.resolve();
     expect((await second).value).toMatchObject({ key: 'blocker', value: 'step 2' });
     await gen.return(undefined);
     expect(aborted).toHaveLength(1);
     expect(aborted[0]).toBeInstanceOf(TaskAbortedError);
-    await settle();
+    await ioTurns(3);
     expect(capacity.available).toEqual({ gpu: 1 });
   });
 
@@ -146,7 +143,7 @@ describe('leaving a run early (D14)', () => {
     expect(signal?.reason).toBeInstanceOf(TaskAbortedError);
     expect(capacity.inUse).toEqual({ slots: 1 });
     hold.reject(signal?.reason);
-    await settle();
+    await ioTurns(3);
     expect(capacity.available).toEqual({ slots: 2 });
   });
 
@@ -172,14 +169,14 @@ describe('leaving a run early (D14)', () => {
       break;
     }
     hold.resolve();
-    await settle();
+    await ioTurns(3);
     expect(late?.aborted).toBe(true);
     expect(capacity.available).toEqual({ slots: 2 });
   });
 });
 
 describe('pacing and re-entrancy', () => {
-  it('D16: while the consumer holds an envelope no task starts and no stream advances', async () => {
+  it('while the consumer holds an envelope no task starts and no stream advances', async () => {
     const capacity = new ResourceCapacitySource({ slots: 1 });
     const started: string[] = [];
     let streamSteps = 0;
@@ -217,7 +214,7 @@ describe('pacing and re-entrancy', () => {
     expect(first.value).toMatchObject({ key: 's', type: 'INTERMEDIATE', value: 'one' });
     const stepsWhileHeld = streamSteps;
     const startedWhileHeld = [...started];
-    await settle(5);
+    await ioTurns(5);
     expect(streamSteps).toBe(stepsWhileHeld);
     expect(started).toEqual(startedWhileHeld);
     const rest = await collect(gen);
@@ -234,7 +231,7 @@ describe('pacing and re-entrancy', () => {
     );
     const gen = runner.runTasks();
     const first = gen.next();
-    await settle();
+    await ioTurns(3);
     await expect(runner.runTasks().next()).rejects.toBeInstanceOf(RunnerBusyError);
     hold.resolve('a');
     expect((await first).value).toMatchObject({ key: 'a' });
@@ -242,7 +239,7 @@ describe('pacing and re-entrancy', () => {
     expect(runner.running).toBe(false);
   });
 
-  it('D23: a source whose peek throws ends the run with that error whatever stopOnError says', async () => {
+  it('a source whose peek throws ends the run with that error whatever stopOnError says', async () => {
     const broken = new Error('broken source');
     const source = {
       peek: () => {
@@ -258,7 +255,7 @@ describe('pacing and re-entrancy', () => {
     await expect(collect(runner.runTasks(false))).rejects.toBe(broken);
   });
 
-  it('D23: a source whose pending next() rejects ends the run, after in-flight cleanup', async () => {
+  it('a source whose pending next() rejects ends the run, after in-flight cleanup', async () => {
     const broken = new Error('next failed');
     const capacity = new ResourceCapacitySource({ capacity: 2 });
     const hold = deferred<string>();
@@ -274,7 +271,7 @@ describe('pacing and re-entrancy', () => {
     const runner = new ScheduledTaskPoolRunner<string, string>('r', source, capacity);
     await expect(collect(runner.runTasks(false))).rejects.toBe(broken);
     hold.resolve('a');
-    await settle();
+    await ioTurns(3);
     expect(capacity.available).toEqual({ capacity: 2 });
   });
 });

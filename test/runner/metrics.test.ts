@@ -6,7 +6,7 @@ import type { ScheduledTask } from '../../src/runner/types.js';
 import { collect } from '../support/async.js';
 import { TaskSource } from '../support/sources.js';
 
-describe('D6: the runner is visible to capacity metrics', () => {
+describe('the runner is visible to capacity metrics', () => {
   it('one accepted acquisition and one release per task; in-flight back to 0 at every level', async () => {
     const parentMetrics = new DefaultCapacityMetricsCollector();
     const childMetrics = new DefaultCapacityMetricsCollector();

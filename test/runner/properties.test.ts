@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask, TaskProgressEnvelope } from '../../src/runner/types.js';
-import { settle } from '../support/async.js';
+import { ioTurns } from '../support/async.js';
 import { TaskSource } from '../support/sources.js';
 
 const RESOURCES = ['a', 'b', 'c'] as const;
@@ -20,11 +20,6 @@ interface Level {
   capacity: ResourceCapacitySource;
   limits: Record<string, number>;
   ledger: Record<string, number>;
-}
-
-/** Lets `n` I/O turns pass: "slow" tasks without real time. */
-async function ticks(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
 const limitArb = fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constantFrom(0.5, 1.5, 2.25));
@@ -105,7 +100,7 @@ function makeTasks(
       case 'throw':
         runner = async () => {
           begin();
-          await ticks(s.ticks);
+          await ioTurns(s.ticks);
           end();
           if (s.behaviour === 'throw') throw new Error(key);
           return key;
@@ -116,7 +111,7 @@ function makeTasks(
           begin();
           try {
             for (let y = 0; y < s.yields; y++) {
-              await ticks(s.ticks);
+              await ioTurns(s.ticks);
               yield `${key}:${y}`;
             }
             if (s.behaviour === 'throwMidStream') throw new Error(key);
@@ -221,8 +216,8 @@ describe('runner invariants (property-based)', () => {
             if (seen++ >= breakAfter) break;
           }
           // Wait for stragglers: they run on I/O turns, so a bounded number of turns is enough.
-          for (let i = 0; i < 50 && active.count > 0; i++) await settle(1);
-          await settle();
+          for (let i = 0; i < 50 && active.count > 0; i++) await ioTurns(1);
+          await ioTurns(3);
           expect(active.count).toBe(0);
           expect(violations).toEqual([]);
           expect(top.capacity.available).toEqual(limits);

@@ -3,7 +3,7 @@ import { QuotaCapacitySource } from '../../src/capacity/quota-capacity-source.js
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask, TaskProgressEnvelope } from '../../src/runner/types.js';
-import { collect, deferred, settle } from '../support/async.js';
+import { collect, deferred, ioTurns } from '../support/async.js';
 import { ManualSource, TaskSource } from '../support/sources.js';
 
 type Task = ScheduledTask<string, string>;
@@ -16,7 +16,7 @@ function run(tasks: Task[], limits: Record<string, number>, stopOnError = false)
 }
 
 describe('ScheduledTaskPoolRunner protocol', () => {
-  it('claim 58: runTasks() defaults to stopOnError = true and throws the first task error', async () => {
+  it('runTasks() defaults to stopOnError = true and throws the first task error', async () => {
     const boom = new Error('boom');
     const capacity = new ResourceCapacitySource({ capacity: 2 });
     const runner = new ScheduledTaskPoolRunner<string, string>(
@@ -28,11 +28,11 @@ describe('ScheduledTaskPoolRunner protocol', () => {
       capacity,
     );
     await expect(collect(runner.runTasks())).rejects.toBe(boom);
-    await settle();
+    await ioTurns(3);
     expect(capacity.available).toEqual({ capacity: 2 });
   });
 
-  it('claim 59: runTasks(false) yields ERROR envelopes and the other tasks go on', async () => {
+  it('runTasks(false) yields ERROR envelopes and the other tasks go on', async () => {
     const boom = new Error('boom');
     const { gen } = run(
       [
@@ -50,7 +50,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     ]);
   });
 
-  it('claim 60: a missing cost counts as { capacity: 1 }', async () => {
+  it('a missing cost counts as { capacity: 1 }', async () => {
     let running = 0;
     let peak = 0;
     const task = (key: string): Task => ({
@@ -58,7 +58,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
       runner: async () => {
         running++;
         peak = Math.max(peak, running);
-        await settle(1);
+        await ioTurns(1);
         running--;
         return key;
       },
@@ -69,7 +69,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(peak).toBe(2);
   });
 
-  it('claims 61 and 75: a task starts only when every resource fits; two {gpu:2} jobs never overlap', async () => {
+  it('a task starts only when every resource fits; two {gpu:2} jobs never overlap', async () => {
     const limits = { gpu: 2, cpu: 3 };
     const inUse = { gpu: 0, cpu: 0 };
     let overlapGpuHeavy = 0;
@@ -84,7 +84,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
         if (heavyRunning > 1) overlapGpuHeavy++;
         expect(inUse.gpu).toBeLessThanOrEqual(limits.gpu);
         expect(inUse.cpu).toBeLessThanOrEqual(limits.cpu);
-        await settle(2);
+        await ioTurns(2);
         if (cost.gpu === 2) heavyRunning--;
         inUse.gpu -= cost.gpu;
         inUse.cpu -= cost.cpu;
@@ -104,7 +104,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(capacity.available).toEqual(limits);
   });
 
-  it('claims 62 and 63: a blocked head is not consumed and no later task overtakes it', async () => {
+  it('a blocked head is not consumed and no later task overtakes it', async () => {
     const first = deferred<string>();
     const started: string[] = [];
     const tasks: Task[] = [
@@ -135,7 +135,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     ];
     const { gen, source } = run(tasks, { gpu: 2 });
     const pending = gen.next();
-    await settle();
+    await ioTurns(3);
     // big does not fit while small-1 holds a GPU; small-2 would fit but must wait behind it.
     expect(started).toEqual(['small-1']);
     expect(source.consumed).toBe(1);
@@ -146,7 +146,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(started).toEqual(['small-1', 'big', 'small-2']);
   });
 
-  it('claim 64: with nothing running, a blocked head waits and wakes on an outside release, setLimits, increment or reset', async () => {
+  it('with nothing running, a blocked head waits and wakes on an outside release, setLimits, increment or reset', async () => {
     for (const wake of ['release', 'setLimits', 'increment', 'reset'] as const) {
       const capacity = new ResourceCapacitySource({ gpu: 2 });
       capacity.acquireImmediate({ gpu: 2 }); // held by someone else
@@ -161,7 +161,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
       void first.then(() => {
         resolved = true;
       });
-      await settle();
+      await ioTurns(3);
       expect(resolved).toBe(false);
       if (wake === 'release') capacity.release({ gpu: 1 });
       if (wake === 'setLimits') capacity.setLimits({ gpu: 3 });
@@ -172,7 +172,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     }
   });
 
-  it('claim 65: the run ends when the source is done and nothing is in flight', async () => {
+  it('the run ends when the source is done and nothing is in flight', async () => {
     const { gen, source } = run([{ key: 'a', runner: async () => 'a' }], { capacity: 1 });
     expect(await collect(gen)).toHaveLength(1);
     expect(source.done).toBe(true);
@@ -180,7 +180,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(await collect(empty.gen)).toEqual([]);
   });
 
-  it('claim 66: on success the cost is released, then onComplete runs, then FINAL is yielded', async () => {
+  it('on success the cost is released, then onComplete runs, then FINAL is yielded', async () => {
     const order: string[] = [];
     const capacity = new ResourceCapacitySource({ gpu: 1 });
     const runner = new ScheduledTaskPoolRunner<string, string>(
@@ -201,7 +201,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(order).toEqual(['onComplete a result available=1', 'FINAL result']);
   });
 
-  it('claim 67: on error the cost is released, then onError runs, then ERROR is yielded', async () => {
+  it('on error the cost is released, then onError runs, then ERROR is yielded', async () => {
     const order: string[] = [];
     const boom = new Error('boom');
     const capacity = new ResourceCapacitySource({ gpu: 1 });
@@ -223,7 +223,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(order).toEqual(['onError a boom available=1', 'ERROR boom']);
   });
 
-  it('claims 68 and 73: a streaming task yields INTERMEDIATEs in order, then FINAL, holding its cost until it returns', async () => {
+  it('a streaming task yields INTERMEDIATEs in order, then FINAL, holding its cost until it returns', async () => {
     const capacity = new ResourceCapacitySource({ gpu: 1 });
     const seen: Array<[string, number | undefined]> = [];
     const runner = new ScheduledTaskPoolRunner<string, string>(
@@ -265,7 +265,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(capacity.available).toEqual({ capacity: 1 });
   });
 
-  it('claim 69: a promise-returning runner produces exactly one FINAL or ERROR', async () => {
+  it('a promise-returning runner produces exactly one FINAL or ERROR', async () => {
     const { gen } = run(
       [
         { key: 'ok', runner: async () => 'v' },
@@ -278,7 +278,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(out.filter((e) => e.key === 'bad').map((e) => e.type)).toEqual(['ERROR']);
   });
 
-  it('claim 70: a task that throws while starting has its cost released at once', async () => {
+  it('a task that throws while starting has its cost released at once', async () => {
     const capacity = new ResourceCapacitySource({ gpu: 1 });
     let availableInOnError: number | undefined;
     const runner = new ScheduledTaskPoolRunner<string, string>(
@@ -303,7 +303,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(capacity.available).toEqual({ gpu: 1 });
   });
 
-  it('claim 71: after consuming, affordability is checked again (a dynamic source may deliver something else)', async () => {
+  it('after consuming, affordability is checked again (a dynamic source may deliver something else)', async () => {
     const capacity = new ResourceCapacitySource({ gpu: 2 });
     const hold = deferred<string>();
     const started: string[] = [];
@@ -344,7 +344,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     const runner = new ScheduledTaskPoolRunner<string, string>('r', source, capacity);
     const gen = runner.runTasks();
     const first = gen.next();
-    await settle();
+    await ioTurns(3);
     expect(started).toEqual(['blocker']); // big was consumed but does not fit yet
     hold.resolve('blocker');
     expect((await first).value).toMatchObject({ key: 'blocker' });
@@ -352,7 +352,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect(started).toEqual(['blocker', 'big']);
   });
 
-  it('claim 72 and D10: taskIds run from 1 in the order tasks are taken, and envelopes carry the key', async () => {
+  it('taskIds run from 1 in the order tasks are taken, and envelopes carry the key', async () => {
     const { gen } = run(
       ['x', 'y', 'z'].map((key) => ({ key, runner: async () => key })),
       { capacity: 3 },
@@ -365,7 +365,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     ]);
   });
 
-  it('claim 74: under a QuotaCapacitySource release gives nothing back; the head waits for the next refill', async () => {
+  it('under a QuotaCapacitySource release gives nothing back; the head waits for the next refill', async () => {
     const quota = new QuotaCapacitySource({ requests: 2 });
     const tasks: Task[] = ['a', 'b', 'c'].map((key) => ({
       key,
@@ -383,7 +383,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     void third.then(() => {
       resolved = true;
     });
-    await settle();
+    await ioTurns(3);
     expect(resolved).toBe(false);
     quota.reset();
     got.push((await third).value as TaskProgressEnvelope<string, string>);
@@ -391,7 +391,7 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     expect((await gen.next()).done).toBe(true);
   });
 
-  it('D15: an open but empty source is awaited without polling, and late tasks still run', async () => {
+  it('an open but empty source is awaited without polling, and late tasks still run', async () => {
     const source = new ManualSource<Task>();
     const runner = new ScheduledTaskPoolRunner<string, string>(
       'r',
@@ -400,10 +400,10 @@ describe('ScheduledTaskPoolRunner protocol', () => {
     );
     const gen = runner.runTasks();
     const first = gen.next();
-    await settle(10);
+    await ioTurns(10);
     const peeks = source.peekCalls;
     const nexts = source.nextCalls;
-    await settle(10);
+    await ioTurns(10);
     expect(source.peekCalls).toBe(peeks);
     expect(source.nextCalls).toBe(nexts);
     expect(nexts).toBe(1);

@@ -11,17 +11,14 @@ import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-ru
 import type { ScheduledTask } from '../../src/runner/types.js';
 import { collect } from '../support/async.js';
 import { TaskSource } from '../support/sources.js';
-import { failOnUnhandledRejections } from '../support/unhandled.js';
 
 type Task = ScheduledTask<string, string>;
-
-failOnUnhandledRejections();
 
 function runner(tasks: Task[], capacity: ResourceCapacitySource) {
   return new ScheduledTaskPoolRunner<string, string>('r', new TaskSource(tasks), capacity);
 }
 
-describe('tasks that can never run (D9, D12)', () => {
+describe('tasks that can never run are reported instead of left waiting', () => {
   it('a cost above a limit fails with CostExceedsLimitError instead of hanging; the run continues', async () => {
     const errors: unknown[] = [];
     const capacity = new ResourceCapacitySource({ gpu: 2 });
@@ -156,7 +153,7 @@ describe('tasks that can never run (D9, D12)', () => {
   });
 });
 
-describe('callbacks that throw (D13)', () => {
+describe('callbacks that throw', () => {
   it('onComplete throwing turns the terminal envelope into ERROR(CallbackError); onError is not called', async () => {
     const thrown = new Error('in onComplete');
     let onErrorCalls = 0;

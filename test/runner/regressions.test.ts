@@ -9,14 +9,12 @@ import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-ru
 import type { ScheduledTask } from '../../src/runner/types.js';
 import { PriorityDependencySourceObj } from '../../src/sources/priority-dependency-source-obj.js';
 import { PrioritySourceObj } from '../../src/sources/priority-source-obj.js';
-import { collect, deferred, settle } from '../support/async.js';
-import { failOnUnhandledRejections } from '../support/unhandled.js';
+import { collect, deferred, ioTurns } from '../support/async.js';
 
 type Task = ScheduledTask<unknown, unknown>;
-failOnUnhandledRejections();
 
 describe('review regressions', () => {
-  it('claim 68: any async iterable streams, not only objects that are their own iterator', async () => {
+  it('any async iterable streams, not only objects that are their own iterator', async () => {
     async function* gen() {
       yield 1;
       yield 2;
@@ -102,17 +100,17 @@ describe('review regressions', () => {
     source.enqueue({ key: 'a', cost: { cpu: 1 }, runner: () => first.promise }, 1);
     const gen = new ScheduledTaskPoolRunner('r', source, pool).runTasks();
     const pending = gen.next();
-    await settle();
+    await ioTurns(3);
     pool.setLimits({ cpu: 1 }); // the pool now caps cpu at 1, but a's take did not touch the pool
     source.enqueue({ key: 'b', cost: { cpu: 1 }, runner: () => track(bDone.promise) }, 1);
-    source.enqueue({ key: 'c', cost: { cpu: 1 }, runner: () => track(settle(1)) }, 1);
+    source.enqueue({ key: 'c', cost: { cpu: 1 }, runner: () => track(ioTurns(1)) }, 1);
     source.closeSource();
-    await settle(); // b has started and holds the pool's only cpu; c waits
+    await ioTurns(3); // b has started and holds the pool's only cpu; c waits
     first.resolve('a');
     const afterA = await pending; // a's cost is back: at the parent only, where a took it
     expect(pool.inUse).toEqual({ gpu: 0, cpu: 1 }); // still b's
     expect(parent.inUse).toEqual({ cpu: 1 });
-    await settle();
+    await ioTurns(3);
     bDone.resolve();
     const out = [afterA.value, ...(await collect(gen))];
     expect(out.map((e) => e?.key).sort()).toEqual(['a', 'b', 'c']);
@@ -146,12 +144,12 @@ describe('review regressions', () => {
     source = new PriorityDependencySourceObj(graph, tasks);
     const gen = new ScheduledTaskPoolRunner('r', source, quota).runTasks();
     const first = gen.next();
-    await settle();
+    await ioTurns(3);
     hold.resolve('a');
     expect((await first).value).toMatchObject({ key: 'a', type: 'FINAL' });
     const second = gen.next(); // b is the head and does not fit: the quota is spent
-    await settle();
-    for (const key of [...graph.ready]) source.abort(key); // graceful shutdown (claim 77)
+    await ioTurns(3);
+    for (const key of [...graph.ready]) source.abort(key); // graceful shutdown: abort every ready key
     expect((await second).done).toBe(true);
   });
 
@@ -162,7 +160,7 @@ describe('review regressions', () => {
     source.enqueue({ key: 'big', cost: { gpu: 2 }, runner: async () => 'big' }, 1);
     const gen = new ScheduledTaskPoolRunner('r', source, capacity).runTasks();
     const first = gen.next();
-    await settle();
+    await ioTurns(3);
     source.enqueue({ key: 'urgent', cost: { gpu: 1 }, runner: async () => 'urgent' }, 10);
     expect((await first).value).toMatchObject({ key: 'urgent', type: 'FINAL' });
     capacity.release({ gpu: 1 });
@@ -176,7 +174,7 @@ describe('review regressions', () => {
       const source = new PrioritySourceObj<Task>();
       const gen = new ScheduledTaskPoolRunner('r', source, new ResourceCapacitySource({})).runTasks();
       const first = gen.next();
-      await settle();
+      await ioTurns(3);
       await source[stop]();
       expect((await first).done).toBe(true);
     },

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runSeedPipeline } from '../../examples/multi-resource-scheduling.js';
 
-describe('S1: the seed pipeline (corrected output)', () => {
+describe('the seed pipeline (corrected output)', () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -19,7 +19,7 @@ describe('S1: the seed pipeline (corrected output)', () => {
     return done;
   }
 
-  it('prints the corrected envelope sequence and budgets (D11)', async () => {
+  it('prints the corrected envelope sequence and budgets: each cost is released before its FINAL is yielded', async () => {
     const report = await runWithFakeClock();
     expect(report.envelopes.map((e) => [e.type, e.taskId, e.value, e.available])).toEqual([
       ['FINAL', 1, 'encode:done', { gpu: 2, cpu: 3 }],

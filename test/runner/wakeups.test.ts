@@ -2,12 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask } from '../../src/runner/types.js';
-import { collect } from '../support/async.js';
+import { collect, ioTurns } from '../support/async.js';
 import { TaskSource } from '../support/sources.js';
-
-const ticks = async (n: number) => {
-  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
-};
 
 describe('no lost wake-ups between runners sharing a pool', () => {
   it('a release landing between an asynchronous pull and the take it leads to still wakes the run', async () => {
@@ -21,7 +17,7 @@ describe('no lost wake-ups between runners sharing a pool', () => {
         cost: { a: 1, b: 1, c: 0.5 },
         runner: async function* () {
           for (let y = 0; y < 3; y++) {
-            await ticks(1);
+            await ioTurns(1);
             yield `y${y}`;
           }
           return 'x';
@@ -34,7 +30,7 @@ describe('no lost wake-ups between runners sharing a pool', () => {
         key: 'r2-slow',
         cost: { a: 0.25, b: 1, c: 2 },
         runner: async () => {
-          await ticks(2);
+          await ioTurns(2);
           return 'r';
         },
       },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors/option-errors.js';
 import { AgingQueue, type AgingQueueOptions } from '../../src/sources/aging-queue.js';
 import type { EntryHandle } from '../../src/sources/entry-handle.js';
-import { manualClock } from './helpers.js';
+import { manualClock } from '../support/clock.js';
 
 function drain<T>(q: AgingQueue<T>): T[] {
   const out: T[] = [];

@@ -5,14 +5,13 @@ import { DependencyGraph } from '../../src/graph/dependency-graph.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask } from '../../src/runner/types.js';
 import { DependencySourceObj } from '../../src/sources/dependency-source-obj.js';
-import { collect, settle } from '../support/async.js';
-import { ticks, track } from './helpers.js';
+import { collect, ioTurns, nextValue, track } from '../support/async.js';
 
 interface Named {
   name: string;
 }
 
-/** a; b, c depend on a — the SCH example. */
+/** a; b, c depend on a — the scheduling reference's example. */
 function sample() {
   const graph = new DependencyGraph<string>();
   graph.addNode('a');
@@ -30,13 +29,8 @@ function named(...keys: string[]): Map<string, Named> {
   return new Map(keys.map((k) => [k, { name: k }]));
 }
 
-async function value<T>(p: Promise<IteratorResult<T, unknown>>): Promise<T | undefined> {
-  const r = await p;
-  return r.done === true ? undefined : r.value;
-}
-
 describe('DependencySourceObj', () => {
-  it('claim 46: keeps a pre-existing graph.onReady and calls it before its own handler', () => {
+  it('keeps a pre-existing graph.onReady and calls it before its own handler', () => {
     const graph = new DependencyGraph<string>();
     const calls: string[] = [];
     let source!: DependencySourceObj<string, Named>;
@@ -50,29 +44,29 @@ describe('DependencySourceObj', () => {
     expect(source.peek()).toEqual({ name: 'a' });
   });
 
-  it('claim 46: a throwing pre-existing onReady does not lose the ready key', async () => {
+  it('a throwing pre-existing onReady does not lose the ready key', async () => {
     const graph = new DependencyGraph<string>();
     graph.onReady = () => {
       throw new Error('user handler');
     };
     const source = new DependencySourceObj(graph, named('a'));
     expect(() => graph.addNode('a')).toThrow('user handler');
-    expect(await value(source.next())).toEqual({ name: 'a' });
+    expect(await nextValue(source.next())).toEqual({ name: 'a' });
   });
 
-  it('claim 47: yields A, then B and C in Set order after complete(a), then is done', async () => {
+  it('yields A, then B and C in Set order after complete(a), then is done', async () => {
     const { source } = sample();
     expect(await source.next()).toEqual({ done: false, value: { name: 'Task A' } });
     source.complete('a');
-    expect(await value(source.next())).toEqual({ name: 'Task B' });
-    expect(await value(source.next())).toEqual({ name: 'Task C' });
+    expect(await nextValue(source.next())).toEqual({ name: 'Task B' });
+    expect(await nextValue(source.next())).toEqual({ name: 'Task C' });
     source.complete('b');
     source.complete('c');
     expect(await source.next()).toEqual({ done: true, value: undefined });
     expect(source.done).toBe(true);
   });
 
-  it('claim 48: peek() throws MissingTaskError naming the first ready key missing from taskMap', async () => {
+  it('peek() throws MissingTaskError naming the first ready key missing from taskMap', async () => {
     const graph = new DependencyGraph<string>();
     graph.addNode('present');
     graph.addNode('ghost');
@@ -97,7 +91,7 @@ describe('DependencySourceObj', () => {
     const tasks = new Map<string, Named>();
     const source = new DependencySourceObj(graph, tasks);
     tasks.set('A', { name: 'A' });
-    expect(await value(source.next())).toEqual({ name: 'A' });
+    expect(await nextValue(source.next())).toEqual({ name: 'A' });
   });
 
   it('exposes its graph and calls graph.start(key) as it yields', async () => {
@@ -116,7 +110,7 @@ describe('DependencySourceObj', () => {
       const peeked = source.peek();
       expect(source.peek()).toBe(peeked);
       expect(peeked?.name).toBe(expected);
-      expect(await value(source.next())).toBe(peeked);
+      expect(await nextValue(source.next())).toBe(peeked);
     }
     expect(source.peek()).toBeUndefined();
   });
@@ -126,12 +120,12 @@ describe('DependencySourceObj', () => {
     graph.addNode('a');
     graph.addNode('b');
     const source = new DependencySourceObj(graph, named('a', 'b', 'c'));
-    expect(await value(source.next())).toEqual({ name: 'a' });
+    expect(await nextValue(source.next())).toEqual({ name: 'a' });
     source.fail('a');
     graph.addNode('c');
-    expect(await value(source.next())).toEqual({ name: 'b' });
-    expect(await value(source.next())).toEqual({ name: 'a' });
-    expect(await value(source.next())).toEqual({ name: 'c' });
+    expect(await nextValue(source.next())).toEqual({ name: 'b' });
+    expect(await nextValue(source.next())).toEqual({ name: 'a' });
+    expect(await nextValue(source.next())).toEqual({ name: 'c' });
   });
 
   it('skips keys started or aborted elsewhere in the meantime', async () => {
@@ -142,7 +136,7 @@ describe('DependencySourceObj', () => {
     expect(source.peek()).toEqual({ name: 'b' });
     graph.abort('b');
     expect(source.peek()).toEqual({ name: 'c' });
-    expect(await value(source.next())).toEqual({ name: 'c' });
+    expect(await nextValue(source.next())).toEqual({ name: 'c' });
     expect(graph.getState('c')).toBe('running');
   });
 
@@ -150,11 +144,11 @@ describe('DependencySourceObj', () => {
     const { source } = sample();
     await source.next();
     const pending = track(source.next());
-    await settle();
-    expect(pending.settled()).toBe(false);
+    await ioTurns(3);
+    expect(pending.settled).toBe(false);
     expect(source.peek()).toBeUndefined();
     source.complete('a');
-    expect(await value(pending.promise)).toEqual({ name: 'Task B' });
+    expect(await nextValue(pending.promise)).toEqual({ name: 'Task B' });
   });
 
   it('an empty graph is done at once', async () => {
@@ -163,17 +157,17 @@ describe('DependencySourceObj', () => {
     expect(await source.next()).toEqual({ done: true, value: undefined });
   });
 
-  it('D17: ends when abort() leaves the graph done, while a pull waits', async () => {
+  it('ends when abort() leaves the graph done, while a pull waits', async () => {
     const { source } = sample();
     await source.next();
     const pending = track(source.next());
-    await settle();
+    await ioTurns(3);
     expect(source.abort('a')).toEqual(['a', 'b', 'c']);
     expect(await pending.promise).toEqual({ done: true, value: undefined });
     expect(source.done).toBe(true);
   });
 
-  it('D17: ends when user code aborts or completes directly on the graph', async () => {
+  it('ends when user code aborts or completes directly on the graph', async () => {
     const aborted = sample();
     await aborted.source.next();
     const p1 = aborted.source.next();
@@ -189,7 +183,7 @@ describe('DependencySourceObj', () => {
     expect(await p2).toEqual({ done: true, value: undefined });
   });
 
-  it('D17: picks up nodes added to the graph during a run', async () => {
+  it('picks up nodes added to the graph during a run', async () => {
     const graph = new DependencyGraph<string>();
     graph.addNode('a');
     const map = named('a');
@@ -200,9 +194,9 @@ describe('DependencySourceObj', () => {
     graph.addNode('late', ['a']);
     map.set('now', { name: 'now' });
     graph.addNode('now');
-    expect(await value(waiting)).toEqual({ name: 'now' });
+    expect(await nextValue(waiting)).toEqual({ name: 'now' });
     source.complete('a');
-    expect(await value(source.next())).toEqual({ name: 'late' });
+    expect(await nextValue(source.next())).toEqual({ name: 'late' });
     source.complete('now');
     source.complete('late');
     expect((await source.next()).done).toBe(true);
@@ -220,7 +214,7 @@ describe('DependencySourceObj', () => {
       key,
       runner: async () => {
         started.push(key);
-        await ticks(n);
+        await ioTurns(n);
         return `${key} done`;
       },
       onComplete: (k) => {

@@ -7,16 +7,11 @@ import { DependencyGraph } from '../../src/graph/dependency-graph.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask } from '../../src/runner/types.js';
 import { PriorityDependencySourceObj } from '../../src/sources/priority-dependency-source-obj.js';
-import { collect, settle } from '../support/async.js';
-import { manualClock, ticks, track } from './helpers.js';
+import { collect, ioTurns, nextValue, track } from '../support/async.js';
+import { manualClock } from '../support/clock.js';
 
 type Task = ScheduledTask<never, string>;
 type Source = PriorityDependencySourceObj<string, Task>;
-
-async function value<T>(p: Promise<IteratorResult<T, unknown>>): Promise<T | undefined> {
-  const r = await p;
-  return r.done === true ? undefined : r.value;
-}
 
 function graphOf(edges: Array<[string, string[]?]>): DependencyGraph<string> {
   const graph = new DependencyGraph<string>();
@@ -30,7 +25,7 @@ function keyed(...keys: string[]): Map<string, { key: string }> {
 
 async function keysOf(source: PriorityDependencySourceObj<string, { key: string }>, n: number) {
   const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push((await value(source.next()))?.key ?? '<end>');
+  for (let i = 0; i < n; i++) out.push((await nextValue(source.next()))?.key ?? '<end>');
   return out;
 }
 
@@ -93,7 +88,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
       priorityFn: (k) => ({ a: 3, b: 2, c: 1 })[k] ?? 0,
     });
     expect(source.queueSize).toBe(3);
-    expect(await value(source.next())).toEqual({ key: 'a' });
+    expect(await nextValue(source.next())).toEqual({ key: 'a' });
     expect(source.queueSize).toBe(2);
     expect(source.peekKey()).toBe('b');
     expect(source.peek()).toEqual({ key: 'b' });
@@ -112,7 +107,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
     const source = new PriorityDependencySourceObj(graph, keyed('a', 'b'));
     graph.start('a');
     expect(source.peekKey()).toBe('b');
-    expect(await value(source.next())).toEqual({ key: 'b' });
+    expect(await nextValue(source.next())).toEqual({ key: 'b' });
   });
 
   it('fail(k) re-enqueues k so that it is yielded again, its wait restarting', async () => {
@@ -123,7 +118,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
       agingRate: 0.01,
       priorityFn: (k) => (k === 'x' ? 5 : 1),
     });
-    expect(await value(source.next())).toEqual({ key: 'x' });
+    expect(await nextValue(source.next())).toEqual({ key: 'x' });
     clock.advance(1_000); // y: 1 + 10 = 11
     source.fail('x'); // x again at 5, its wait restarting now (it would be 15 if it kept its age)
     expect(source.queueSize).toBe(2);
@@ -147,10 +142,10 @@ describe('PriorityDependencySourceObj: queueing', () => {
     source.complete('analysis-a');
     expect(source.peekKey()).toBeUndefined();
     const pending = track(source.next());
-    await settle();
-    expect(pending.settled()).toBe(false);
+    await ioTurns(3);
+    expect(pending.settled).toBe(false);
     source.complete('analysis-b');
-    expect(await value(pending.promise)).toEqual({ key: 'report' });
+    expect(await nextValue(pending.promise)).toEqual({ key: 'report' });
   });
 
   it('a pull after a peek yields the peeked key even when aging reorders the queue in between', async () => {
@@ -169,9 +164,9 @@ describe('PriorityDependencySourceObj: queueing', () => {
     clock.advance(50);
     expect(source.peek()).toEqual({ key: 'old' });
     clock.advance(50); // the runner checked the cost of 'old'; time passes before it pulls
-    expect(await value(source.next())).toEqual({ key: 'old' });
+    expect(await nextValue(source.next())).toEqual({ key: 'old' });
     expect(graph.getState('old')).toBe('running');
-    expect(await value(source.next())).toEqual({ key: 'new' });
+    expect(await nextValue(source.next())).toEqual({ key: 'new' });
   });
 
   it('a pull already waiting gets the key the latest peek showed', async () => {
@@ -183,7 +178,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
       maxAgeBoost: 1,
       priorityFn: (k) => ({ first: 9, old: 5.5, new: 5.6 })[k] ?? 0,
     });
-    expect(await value(source.next())).toEqual({ key: 'first' });
+    expect(await nextValue(source.next())).toEqual({ key: 'first' });
     const pending = source.next(); // nothing ready: the pull waits
     graph.addNode('old');
     clock.advance(50);
@@ -193,7 +188,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
     clock.advance(50);
     // Every peek re-evaluates aging ('new' has caught up); the waiting pull takes what the latest peek showed.
     expect(source.peekKey()).toBe('new');
-    expect(await value(pending)).toEqual({ key: 'new' });
+    expect(await nextValue(pending)).toEqual({ key: 'new' });
   });
 
   it('a key readied between the peek and the pull makes the pull choose afresh', async () => {
@@ -211,7 +206,7 @@ describe('PriorityDependencySourceObj: queueing', () => {
     expect(source.peekKey()).toBe('old');
     clock.advance(50);
     graph.addNode('low'); // the queue changed: the peek's choice is forgotten
-    expect(await value(source.next())).toEqual({ key: 'new' });
+    expect(await nextValue(source.next())).toEqual({ key: 'new' });
   });
 
   it('keeps a pre-existing graph.onReady and calls it first', () => {
@@ -256,7 +251,7 @@ describe('PriorityDependencySourceObj: missing tasks and broken priorities', () 
     expect((error as Error).message).toContain('"A"');
     tasks.set('A', { key: 'A' });
     tasks.set('B', { key: 'B' });
-    expect(await value(source.next())).toEqual({ key: 'A' });
+    expect(await nextValue(source.next())).toEqual({ key: 'A' });
   });
 
   it('a pull of a key without a task rejects with MissingTaskError and the source ends', async () => {
@@ -314,8 +309,8 @@ describe('PriorityDependencySourceObj: ends when the graph is done by any path',
     const source = new PriorityDependencySourceObj(graph, keyed('a', 'b'));
     await source.next();
     const pending = track(source.next());
-    await settle();
-    expect(pending.settled()).toBe(false);
+    await ioTurns(3);
+    expect(pending.settled).toBe(false);
     expect(source.abort('a')).toEqual(['a', 'b']);
     expect(await pending.promise).toEqual({ done: true, value: undefined });
     expect(source.done).toBe(true);
@@ -342,7 +337,7 @@ describe('PriorityDependencySourceObj: ends when the graph is done by any path',
         {
           key: 'b',
           runner: async () => {
-            await ticks(1);
+            await ioTurns(1);
             throw new Error('b failed');
           },
           onComplete: (k) => source.complete(k),
@@ -399,7 +394,7 @@ describe('PriorityDependencySourceObj: ends when the graph is done by any path',
           tasks.set(`${spawn}-root`, task(`${spawn}-root`));
           graph.addNode(`${spawn}-root`);
         }
-        await ticks(1);
+        await ioTurns(1);
         return key;
       },
       onComplete: (k) => source.complete(k),
@@ -438,7 +433,7 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
         rec.started.push(key);
         rec.running.add(key);
         if (rec.running.has('B') && rec.running.has('C')) rec.overlaps.push(key);
-        await ticks(turns);
+        await ioTurns(turns);
         clock.advance(turns * 50);
         rec.running.delete(key);
         return `${key} done`;
@@ -482,7 +477,7 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
       runner: async () => {
         const n = (attempts.get(key) ?? 0) + 1;
         attempts.set(key, n);
-        await ticks(1);
+        await ioTurns(1);
         if (key === 'parse' && n < 3) throw new Error(`Transient failure in parse (attempt ${n})`);
         return `${key}-result`;
       },
@@ -550,7 +545,7 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
       key,
       runner: async () => {
         rec.started.push(key);
-        await ticks(2);
+        await ioTurns(2);
         return key;
       },
       onComplete: (k) => source.complete(k),
@@ -577,7 +572,7 @@ describe('PriorityDependencySourceObj with ScheduledTaskPoolRunner', () => {
     }
     const startedAtShutdown = [...rec.started];
     expect(startedAtShutdown).toEqual(['a', 'b']);
-    await ticks(10);
+    await ioTurns(10);
     expect(rec.started).toEqual(startedAtShutdown);
     expect(graph.getState('c')).toBe('aborted');
     expect(graph.getState('d')).toBe('aborted');
@@ -623,8 +618,8 @@ const scenarioArb = fc.integer({ min: 5, max: 40 }).chain((n) =>
 /** Resolves like `promise`, or rejects if it has not settled after `turns` I/O turns (a hang, shrinkable). */
 async function withinTurns<T>(promise: Promise<T>, turns: number): Promise<T> {
   const watched = track(promise);
-  for (let i = 0; i < turns && !watched.settled(); i++) await ticks(1);
-  if (!watched.settled()) throw new Error(`run stalled after ${turns} I/O turns`);
+  for (let i = 0; i < turns && !watched.settled; i++) await ioTurns(1);
+  if (!watched.settled) throw new Error(`run stalled after ${turns} I/O turns`);
   return promise;
 }
 
@@ -663,7 +658,7 @@ describe('PriorityDependencySourceObj property', () => {
                 violations.push(`over budget at ${k}: ${JSON.stringify(inUse)}`);
               }
               try {
-                await ticks(spec.turns);
+                await ioTurns(spec.turns);
                 if (attempt <= spec.failures) throw new Error(`${k} attempt ${attempt}`);
                 return k;
               } finally {

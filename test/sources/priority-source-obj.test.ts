@@ -5,13 +5,8 @@ import { SourceClosedError } from '../../src/errors/source-errors.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask } from '../../src/runner/types.js';
 import { PrioritySourceObj, type PrioritySourceOpts } from '../../src/sources/priority-source-obj.js';
-import { collect, settle } from '../support/async.js';
-import { manualClock, ticks, track } from './helpers.js';
-
-async function value<T>(p: Promise<IteratorResult<T, unknown>>): Promise<T | undefined> {
-  const r = await p;
-  return r.done === true ? undefined : r.value;
-}
+import { collect, ioTurns, nextValue, track } from '../support/async.js';
+import { manualClock } from '../support/clock.js';
 
 /**
  * Does an item of base priority `base`, queued `ageMs` ago, come out before a fresh item of priority `probe`?
@@ -89,8 +84,8 @@ describe('PrioritySourceObj', () => {
     expect(source.peek()).toBe('old'); // 6.5 (capped) > 6.1
     clock.advance(50);
     expect(source.peek()).toBe('new'); // 6.5 < 6.6 (capped)
-    expect(await value(source.next())).toBe('new');
-    expect(await value(source.next())).toBe('old');
+    expect(await nextValue(source.next())).toBe('new');
+    expect(await nextValue(source.next())).toBe('old');
   });
 
   it('a pull after a peek delivers the peeked item even when aging reorders the queue in between', async () => {
@@ -104,8 +99,8 @@ describe('PrioritySourceObj', () => {
     clock.advance(50);
     expect(source.peek()).toBe('old');
     clock.advance(50); // the runner checked the cost of 'old'; time passes before it pulls
-    expect(await value(source.next())).toBe('old');
-    expect(await value(source.next())).toBe('new');
+    expect(await nextValue(source.next())).toBe('old');
+    expect(await nextValue(source.next())).toBe('new');
   });
 
   it('a pull waiting on an empty queue delivers what a peek showed after items arrived', async () => {
@@ -118,7 +113,7 @@ describe('PrioritySourceObj', () => {
     clock.advance(50);
     expect(source.peek()).toBe('old');
     clock.advance(50);
-    expect(await value(pending)).toBe('old');
+    expect(await nextValue(pending)).toBe('old');
   });
 
   it('an enqueue between the peek and the pull makes the pull choose afresh', async () => {
@@ -131,7 +126,7 @@ describe('PrioritySourceObj', () => {
     expect(source.peek()).toBe('old');
     clock.advance(50);
     source.enqueue('low', 0);
-    expect(await value(source.next())).toBe('new');
+    expect(await nextValue(source.next())).toBe('new');
   });
 
   it('enqueue after closeSource throws SourceClosedError; size and closed track the state', async () => {
@@ -154,10 +149,10 @@ describe('PrioritySourceObj', () => {
   it('a pull waits while the queue is empty; enqueue wakes it', async () => {
     const source = new PrioritySourceObj<string>();
     const pending = track(source.next());
-    await settle();
-    expect(pending.settled()).toBe(false);
+    await ioTurns(3);
+    expect(pending.settled).toBe(false);
     source.enqueue('x', 1);
-    expect(await value(pending.promise)).toBe('x');
+    expect(await nextValue(pending.promise)).toBe('x');
   });
 
   it('closeSource ends a waiting pull once drained', async () => {
@@ -187,7 +182,7 @@ describe('PrioritySourceObj', () => {
         cost: { capacity: 1, memory_gb: 4 },
         runner: async () => {
           started.push('task-1');
-          await ticks(2);
+          await ioTurns(2);
           return 'one';
         },
         onComplete: (k, r) => completed.push(`${k}:${r}`),
