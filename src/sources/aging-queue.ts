@@ -256,8 +256,11 @@ export class AgingQueue<T> {
   /** The heap whose first entry to serve now (remembered for the next pop), or undefined when empty. */
   #peekHeap(): EntryHeap | undefined {
     if (this.#size === 0) return undefined;
-    // Without capping the order does not depend on time: the first uncapped entry is the one.
-    if (!this.#capping) return this.#uncapped;
+    // Without capping the order does not depend on time: the first live uncapped entry is the one.
+    if (!this.#capping) {
+      this.#top(this.#uncapped); // drops stale copies left at the top by removals by handle
+      return this.#uncapped;
+    }
     const now = this.#clock();
     if (this.#chosen === undefined || now !== this.#chosenAt) {
       this.#chosen = this.#best(now);

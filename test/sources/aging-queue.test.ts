@@ -463,6 +463,19 @@ describe('AgingQueue model test', () => {
     );
   });
 
+  it('a peek after a pop skips an entry removed by handle that was left behind (no aging)', () => {
+    // Found by the model test: without capping, peek() read the top of the heap without dropping stale copies.
+    const queue = new AgingQueue<number>({ agingRate: 0, maxAgeBoost: 0, now: () => 0 });
+    const handle = queue.push(0, 0);
+    queue.add(1, 1);
+    queue.remove(handle);
+    queue.add(2, 0);
+    expect(queue.pop()).toBe(1);
+    expect(queue.size).toBe(1);
+    expect(queue.peek()).toBe(2);
+    expect(queue.pop()).toBe(2);
+  });
+
   it('matches the model when many entries leave while an old one waits to reach the cap', () => {
     // Exercises stale copies and the move to the capped heap: 'old' stays below hundreds of younger entries
     // that are pushed, popped and removed around it, until the entries reach the cap.
