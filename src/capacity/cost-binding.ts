@@ -53,6 +53,10 @@ export interface CapacityHold {
   readonly micro: readonly number[];
   /** Chain level of each entry of `cells`. */
   readonly levels: readonly number[];
+  /** Resource name of each entry of `cells`. */
+  readonly names: readonly string[];
+  /** Per chain level, the amounts taken there (what that level's metrics collector is told). */
+  readonly levelCosts: readonly Readonly<ResourceCost>[];
   /** Entries [0, releaseEnd) of `cells` are reached by a release (the levels below the first quota). */
   readonly releaseEnd: number;
   /** The cost, for metrics events. */
@@ -101,6 +105,7 @@ export class Chain {
     const ws: number[] = [];
     const ms: number[] = [];
     const ls: number[] = [];
+    const ns: string[] = [];
     let tail: number[] | undefined; // (key index, slot index) pairs a release does not reach
     let untracked: string | undefined;
     for (let i = 0; i < c.keys.length; i++) {
@@ -121,6 +126,7 @@ export class Chain {
         ws.push(w);
         ms.push(m);
         ls.push(column.levels[j]!);
+        ns.push(c.keys[i]!);
       }
     }
     const releaseEnd = cells.length;
@@ -132,9 +138,21 @@ export class Chain {
         ws.push(c.whole[i]!);
         ms.push(c.micro[i]!);
         ls.push(columns[i]!.levels[j]!);
+        ns.push(c.keys[i]!);
       }
     }
-    const hold: CapacityHold = { cells, whole: ws, micro: ms, levels: ls, releaseEnd, cost: c.cost };
+    const perLevel: ResourceCost[] = this.levels.map(() => ({}));
+    for (let k = 0; k < cells.length; k++) defineAmount(perLevel[ls[k]!]!, ns[k]!, pairToNumber(ws[k]!, ms[k]!));
+    const hold: CapacityHold = {
+      cells,
+      whole: ws,
+      micro: ms,
+      levels: ls,
+      names: ns,
+      releaseEnd,
+      cost: c.cost,
+      levelCosts: perLevel.map((x) => Object.freeze(x)),
+    };
     return { compiled: c, columns, hold, epoch, untracked };
   }
 
@@ -165,33 +183,41 @@ export class Chain {
     };
   }
 
-  /** Emits an accepted acquisition to every level's collector (each took the cost; each sees the release). */
-  emitAccepted(cost: Readonly<ResourceCost>): void {
-    for (const level of this.levels) {
-      if (level.metrics !== undefined) emitAccepted(level.metrics, cost, level.ledger.available());
+  /** Emits an accepted acquisition to every level's collector, each with the amounts taken at that level. */
+  emitAccepted(hold: CapacityHold): void {
+    const levels = this.levels;
+    for (let l = 0; l < levels.length; l++) {
+      const m = levels[l]!.metrics;
+      if (m !== undefined) emitAccepted(m, hold.levelCosts[l]!, levels[l]!.ledger.available());
     }
   }
 
   /**
-   * After amounts were given back: signals and emits `onRelease` at every level a release reaches. A quota
-   * where the release stops sees the event too (its collector balances) but restores nothing and signals nothing.
+   * After amounts were given back (`given[l]` at level `l`): signals and emits `onRelease` at every level a
+   * release reaches. A quota where the release stops sees the event too (its collector balances) but restores
+   * nothing and signals nothing.
    */
-  afterRelease(cost: Readonly<ResourceCost>): void {
+  afterRelease(given: readonly Readonly<ResourceCost>[]): void {
     const levels = this.levels;
-    for (let i = 0; i < this.releaseLevels; i++) {
-      const level = levels[i]!;
+    for (let l = 0; l < this.releaseLevels; l++) {
+      const level = levels[l]!;
       level.signal();
-      if (level.metrics !== undefined) emitRelease(level.metrics, cost, level.ledger.available());
+      if (level.metrics !== undefined) emitRelease(level.metrics, given[l]!, level.ledger.available());
     }
     const stop = levels[this.releaseLevels];
-    if (stop?.metrics !== undefined) emitRelease(stop.metrics, cost, stop.ledger.available());
+    if (stop?.metrics !== undefined) emitRelease(stop.metrics, given[this.releaseLevels]!, stop.ledger.available());
   }
 
-  /** After a hold was corrected from `estimated` to `actual`: emits at every level and signals them. */
-  afterReconcile(estimated: Readonly<ResourceCost>, actual: Readonly<ResourceCost>): void {
-    for (const level of this.levels) {
+  /** After amounts were corrected (from `estimated[l]` to `actual[l]` at level `l`): emits and signals each level. */
+  afterReconcile(
+    estimated: readonly Readonly<ResourceCost>[],
+    actual: readonly Readonly<ResourceCost>[],
+  ): void {
+    const levels = this.levels;
+    for (let l = 0; l < levels.length; l++) {
+      const level = levels[l]!;
       if (level.metrics !== undefined)
-        emitReconcile(level.metrics, estimated, actual, level.ledger.available());
+        emitReconcile(level.metrics, estimated[l]!, actual[l]!, level.ledger.available());
       level.signal();
     }
   }

@@ -1,7 +1,9 @@
 import { Deque } from '../foundation/deque.js';
-import { type Amount, MICRO } from './amount.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
+import { type Amount, MICRO, pairToNumber } from './amount.js';
 import type { CapacityHold } from './cost-binding.js';
 import { cellGive, cellResetSince, resetEpoch } from './ledger.js';
+import { defineAmount } from './records.js';
 
 /** Outstanding acquisitions are scanned for ones a reset made void once there are more than this many. */
 const PRUNE_ABOVE = 1024;
@@ -43,8 +45,11 @@ export class DirectHolds {
     if (++this.#count > this.#pruneAt) this.#prune();
   }
 
-  /** Gives back a release of the cost with shape `shape`, resolved now as `asked`. */
-  giveBack(shape: string, asked: CapacityHold): void {
+  /**
+   * Gives back a release of the cost with shape `shape`, resolved now as `asked`. Returns, per chain level, what
+   * was given back there; at the levels a release does not reach (a quota and above), what the release names.
+   */
+  giveBack(shape: string, asked: CapacityHold): Readonly<ResourceCost>[] {
     const list = this.#byShape.get(shape);
     const match = list?.shift();
     if (match !== undefined) {
@@ -52,7 +57,14 @@ export class DirectHolds {
       if (list!.length === 0) this.#byShape.delete(shape);
     }
     const hold = match?.hold ?? asked;
+    const given: Readonly<ResourceCost>[] = hold.levelCosts.slice();
+    const reached = new Set<number>();
     for (let i = 0; i < hold.releaseEnd; i++) {
+      const level = hold.levels[i]!;
+      if (!reached.has(level)) {
+        reached.add(level);
+        given[level] = {};
+      }
       const cell = hold.cells[i]!;
       // The matched acquisition was forgotten here by a reset: nothing of it is left to give back.
       if (match !== undefined && cellResetSince(cell, match.epoch)) continue;
@@ -66,7 +78,9 @@ export class DirectHolds {
       }
       cellGive(cell, w, m);
       this.#subtract(cell, rec, w, m);
+      defineAmount(given[level] as ResourceCost, hold.names[i]!, pairToNumber(w, m));
     }
+    return given;
   }
 
   /** Follows a reconcile that moved `amount` at `cell` (given back when `give`, else taken). */

@@ -3,6 +3,7 @@ import { InvalidOptionError } from '../errors/option-errors.js';
 import type { ICapacityMetricsCollector } from '../metrics/types.js';
 import { Broadcast } from '../pull/broadcast.js';
 import { WaitObject } from '../pull/wait-object.js';
+import { type Amount, amountToNumber } from './amount.js';
 import { emitIncrement, emitRejected, emitReset, emitSetLimits } from './capacity-events.js';
 import { registerChainReader } from './chain-access.js';
 import { compileCost, compileCostOrThrow, parseCostOrThrow, parseLimitsOrThrow } from './compiled-cost.js';
@@ -10,6 +11,7 @@ import { Chain, type ChainLevel, costExcess, costFits, costShortfall, costTake }
 import { DirectHolds } from './direct-holds.js';
 import { Ledger } from './ledger.js';
 import { levelTraits } from './level-traits.js';
+import { defineAmount } from './records.js';
 import type { ResourceCost, TryAcquireResult } from './types.js';
 
 /**
@@ -194,7 +196,7 @@ export class ResourceCapacitySource {
     if (costFits(b.hold)) {
       costTake(b.hold);
       this.#direct.took(b.compiled.shape, b.hold);
-      if (chain.anyMetrics) chain.emitAccepted(requested);
+      if (chain.anyMetrics) chain.emitAccepted(b.hold);
       return { ok: true, requested, availableAfter: this.available };
     }
     const available = this.available;
@@ -218,8 +220,7 @@ export class ResourceCapacitySource {
   release(cost: ResourceCost): void {
     const chain = this.#view();
     const c = compileCostOrThrow(cost);
-    this.#direct.giveBack(c.shape, chain.bind(c).hold);
-    chain.afterRelease(c.cost);
+    chain.afterRelease(this.#direct.giveBack(c.shape, chain.bind(c).hold));
   }
 
   /**
@@ -304,10 +305,19 @@ export class ResourceCapacitySource {
     const e = parseCostOrThrow(estimated);
     const a = parseCostOrThrow(actual);
     const chain = this.#view();
-    const follow = (cell: Float64Array, give: boolean, amount: { whole: number; micro: number }): void =>
+    const follow = (cell: Float64Array, give: boolean, amount: Amount): void =>
       this.#direct.adjusted(cell, give, amount);
     for (const level of chain.levels) level.ledger.reconcile(e, a, follow);
-    chain.afterReconcile({ ...estimated }, { ...actual });
+    // Each level's collector hears of the resources that level tracks.
+    const only = (amounts: Map<string, Amount>, ledger: Ledger): ResourceCost => {
+      const out: ResourceCost = {};
+      for (const [key, amount] of amounts) if (ledger.has(key)) defineAmount(out, key, amountToNumber(amount));
+      return out;
+    };
+    chain.afterReconcile(
+      chain.levels.map((l) => only(e, l.ledger)),
+      chain.levels.map((l) => only(a, l.ledger)),
+    );
   }
 
   /** True iff `cost` could ever fit: valid, and no amount above its ceiling here or up the chain. */

@@ -82,13 +82,13 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
     const hold = this.#costs.bound(prepared).hold;
     if (!costFits(hold)) return undefined;
     costTake(hold);
-    if (this.#chain.anyMetrics) this.#chain.emitAccepted(hold.cost);
+    if (this.#chain.anyMetrics) this.#chain.emitAccepted(hold);
     return new Held(hold, resetEpoch());
   }
 
   release(held: Held): void {
     costGive(held.hold, held.epoch, resetEpoch());
-    this.#chain.afterRelease(held.hold.cost);
+    this.#chain.afterRelease(held.hold.levelCosts);
   }
 
   adjust(key: string, held: Held, actual: Readonly<ResourceCost>): void {
@@ -99,7 +99,7 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
     costAdjust(before, held.epoch, binding.hold);
     held.hold = binding.hold;
     held.epoch = resetEpoch();
-    this.#chain.afterReconcile(before.cost, binding.hold.cost);
+    this.#chain.afterReconcile(before.levelCosts, binding.hold.levelCosts);
   }
 
   onChange(listener: () => void): () => void {

@@ -50,6 +50,23 @@ describe('what a capacity source reports to its metrics collector', () => {
     expect(pm.events[1]?.[1]).toMatchObject({ availableAfter: { gpu: 2 } });
   });
 
+  it('each level hears what it took and what it really gave back, so in-flight figures stay exact', () => {
+    const pm = new RecordingCollector();
+    const cm = new RecordingCollector();
+    const parent = new ResourceCapacitySource({ gpu: 4, mem: 8 }, undefined, pm);
+    const child = new ResourceCapacitySource({ gpu: 2 }, parent, cm);
+    child.tryAcquire({ gpu: 1, mem: 2 });
+    child.tryAcquire({ gpu: 1, mem: 2 });
+    expect(cm.inFlight()).toEqual({ gpu: 2 }); // the child does not track mem: it took none
+    expect(pm.inFlight()).toEqual({ gpu: 2, mem: 4 });
+    child.release({ gpu: 3, mem: 6 }); // more than is outstanding: only what is outstanding comes back
+    expect(cm.inFlight()).toEqual({ gpu: 0 });
+    expect(pm.inFlight()).toEqual({ gpu: 0, mem: 0 });
+    child.release({ gpu: 1 }); // nothing outstanding: nothing given back, nothing reported
+    expect(cm.events.at(-1)).toEqual(['release', expect.objectContaining({ released: {} })]);
+    expect([child.available, parent.available]).toEqual([{ gpu: 2 }, { gpu: 4, mem: 8 }]);
+  });
+
   it('a quota ancestor balances too: it hears the release that it ignores', () => {
     const qm = new RecordingCollector();
     const quota = new QuotaCapacitySource({ r: 3 }, undefined, qm);
