@@ -123,7 +123,7 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       args: (c) => [c, `${prioSmall},${prioLarge}`],
       rounds: heavyRounds,
       columns: [
-        { key: 'ms', label: `ms @${k(prioLarge)} (enq+drain)`, digits: 0, ratio: true },
+        { key: 'ms', label: `ms @${k(prioLarge)} (enq+drain)`, digits: 0, ratio: true, before: true },
         { key: 'enqueueMs', label: 'of which enqueue', digits: 0 },
         { key: 'drainMs', label: 'drain', digits: 0, ratio: true },
         { key: `ns_${prioSmall}`, label: `ns/item @${k(prioSmall)}`, digits: 0 },
@@ -150,13 +150,18 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       columns: [
         { key: 'buildMs', label: 'build ms', digits: 0 },
         { key: 'drainMs', label: 'drain ms', digits: 0, ratio: true },
-        { key: 'buildNs', label: 'build ns/node', digits: 0 },
+        { key: 'buildNs', label: 'build ns/node', digits: 0, before: true },
         { key: 'drainNs', label: 'drain ns/node', digits: 0 },
-        { key: 'bytesPerNode', label: 'B/node', digits: 0 },
+        { key: 'bytesPerNode', label: 'B/node', digits: 0, before: true },
         { key: 'timeRatio', label: `${k(graphLarge)}÷${k(graphSmall)} time`, digits: 2 },
         { key: `buildNs_${graphSmall / 2}`, label: `build ns @${k(graphSmall / 2)}`, digits: 0 },
         { key: `buildNs_${graphLarge * 2}`, label: `build ns @${k(graphLarge * 2)}`, digits: 0 },
-        { key: 'buildGrowth', label: `build ${k(graphLarge * 2)}÷${k(graphSmall / 2)}`, digits: 2 },
+        {
+          key: 'buildGrowth',
+          label: `build ${k(graphLarge * 2)}÷${k(graphSmall / 2)}`,
+          digits: 2,
+          before: true,
+        },
       ],
     },
   ];

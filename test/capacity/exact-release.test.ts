@@ -3,7 +3,7 @@ import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-sou
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask } from '../../src/runner/types.js';
-import { collect, deferred } from '../support/async.js';
+import { collect, deferred, ioTurns } from '../support/async.js';
 
 describe('a direct release gives back exactly what was taken, level by level', () => {
   it('does not give back to an ancestor that started tracking the resource after the take', () => {
@@ -83,34 +83,36 @@ describe('a direct release gives back exactly what was taken, level by level', (
   it('the same holds for tasks a runner started before a reset', async () => {
     const pool = new ResourceCapacitySource({ slots: 1 });
     let running = 0;
-    let peak = 0;
+    let runningWhenCStarted = -1;
     const first = deferred();
-    const task = (key: string, wait?: Promise<void>): ScheduledTask<never, string> => ({
+    const second = deferred();
+    const task = (key: string, wait: Promise<void>): ScheduledTask<never, string> => ({
       key,
       cost: { slots: 1 },
       runner: async () => {
         running++;
-        peak = Math.max(peak, running);
-        if (wait !== undefined) await wait;
-        else await new Promise((r) => setImmediate(r));
+        if (key === 'c') runningWhenCStarted = running;
+        await wait;
         running--;
         return key;
       },
     });
-    const done = collect(
-      new ScheduledTaskPoolRunner(
-        'p',
-        new SourceBufferObj([task('a', first.promise), task('b'), task('c')]),
-        pool,
-      ).runTasks(),
-    );
-    await Promise.resolve();
+    const source = new SourceBufferObj([
+      task('a', first.promise),
+      task('b', second.promise),
+      task('c', Promise.resolve()),
+    ]);
+    const done = collect(new ScheduledTaskPoolRunner('p', source, pool).runTasks());
+    await ioTurns(1);
     pool.reset(); // 'a' is forgotten: 'b' may start beside it (the documented effect of a reset)
-    await new Promise((r) => setImmediate(r));
+    await ioTurns(1);
+    expect(running).toBe(2);
     first.resolve(); // 'a' ends: its release must not free the slot 'b' holds
+    await ioTurns(2);
+    second.resolve();
     const envelopes = await done;
-    expect(envelopes.map((e) => e.type)).toEqual(['FINAL', 'FINAL', 'FINAL']);
-    expect(peak).toBe(2); // a and b (after the reset), never three at once
+    expect(envelopes.map((e) => `${e.type} ${e.key}`)).toEqual(['FINAL a', 'FINAL b', 'FINAL c']);
+    expect(runningWhenCStarted).toBe(1); // c waited for b, although a's (forgotten) slot came back
     expect(pool.available).toEqual({ slots: 1 });
   });
 });
