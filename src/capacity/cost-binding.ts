@@ -142,7 +142,8 @@ export class Chain {
       }
     }
     const perLevel: ResourceCost[] = this.levels.map(() => ({}));
-    for (let k = 0; k < cells.length; k++) defineAmount(perLevel[ls[k]!]!, ns[k]!, pairToNumber(ws[k]!, ms[k]!));
+    for (let k = 0; k < cells.length; k++)
+      defineAmount(perLevel[ls[k]!]!, ns[k]!, pairToNumber(ws[k]!, ms[k]!));
     const hold: CapacityHold = {
       cells,
       whole: ws,
@@ -205,7 +206,8 @@ export class Chain {
       if (level.metrics !== undefined) emitRelease(level.metrics, given[l]!, level.ledger.available());
     }
     const stop = levels[this.releaseLevels];
-    if (stop?.metrics !== undefined) emitRelease(stop.metrics, given[this.releaseLevels]!, stop.ledger.available());
+    if (stop?.metrics !== undefined)
+      emitRelease(stop.metrics, given[this.releaseLevels]!, stop.ledger.available());
   }
 
   /** After amounts were corrected (from `estimated[l]` to `actual[l]` at level `l`): emits and signals each level. */

@@ -5,25 +5,32 @@ import { keySetEpoch } from './ledger.js';
 /** A cost compiled once and resolved against one chain; re-resolved when some source tracks a new resource. */
 export interface PreparedCost {
   readonly compiled: CompiledCost;
+  /** The amounts as written in the cost object, parallel to `compiled.keys` (to recognise the shape again). */
+  readonly values: readonly number[];
   binding: Binding;
   /** The ceiling epoch at which the cost was last found within every ceiling of `binding` (-1: not yet). */
   withinCeilingsAt: number;
 }
 
-/** Shapes kept before the cache starts over: enough for any real mix of task kinds, bounded for odd ones. */
-const MAX_SHAPES = 4096;
+/** Shapes (and resource names) kept before the cache starts over: any real mix of task kinds fits, odd ones stay bounded. */
+const MAX_ENTRIES = 4096;
 
 /**
- * Compiles costs once per *shape* — the same resource names with the same amounts — for one capacity chain,
- * so tasks written with a fresh cost literal each (`cost: { gpu: 1, cpu: 2 }`) cost no more to admit than tasks
- * sharing one object, and nothing is kept per task. A shape is recognised from the object's own keys and
- * numeric values; objects that are not plain (another prototype) or hold non-numbers are compiled each time, so
- * their validation errors are always reported. The last object seen is also remembered by identity, the
- * common case of one shared cost object. Internal.
+ * Compiles costs once per *shape* — the same resource names with the same amounts, in the same order — for one
+ * capacity chain, so tasks written with a fresh cost literal each (`cost: { gpu: 1, cpu: 2 }`) cost no more to
+ * admit than tasks sharing one object, and nothing is kept per task.
+ *
+ * A shape is found by a hash of the object's own keys and numeric values, then confirmed key by key and value by
+ * value, so no string is built per task. Objects that are not plain (another prototype) or hold non-numbers are
+ * compiled each time, so their validation errors are always reported. The last object seen is also remembered
+ * by identity: the common case of one shared cost object costs nothing. Internal.
  */
 export class CostCache {
   readonly #chain: Chain;
-  readonly #byShape = new Map<string, PreparedCost>();
+  /** A small number per resource name, for hashing. */
+  readonly #keyIds = new Map<string, number>();
+  readonly #byHash = new Map<number, PreparedCost[]>();
+  #entries = 0;
   #lastObject: object | undefined;
   #lastPrepared: PreparedCost | undefined;
 
@@ -33,17 +40,37 @@ export class CostCache {
 
   /** The prepared form of `cost`, or its first invalid entry. */
   prepare(cost: unknown): PreparedCost | InvalidAmountEntry {
-    if (cost === this.#lastObject && this.#lastPrepared !== undefined) return this.#lastPrepared;
-    const shape = shapeOf(cost);
-    let prepared = shape === undefined ? undefined : this.#byShape.get(shape);
+    const last = this.#lastPrepared;
+    if (last !== undefined) {
+      if (cost === this.#lastObject) return last;
+      // Tasks written alike usually come in runs: a fresh literal of the last shape needs no hashing.
+      if (last.values.length > 0 && isPlainObject(cost) && sameShape(last, cost as Record<string, unknown>)) {
+        this.#lastObject = cost as object;
+        return last;
+      }
+    }
+    const hash = this.#hashOf(cost);
+    let prepared: PreparedCost | undefined;
+    const bucket = hash === undefined ? undefined : this.#byHash.get(hash);
+    if (bucket !== undefined) {
+      for (const candidate of bucket) {
+        if (sameShape(candidate, cost as Record<string, unknown>)) {
+          prepared = candidate;
+          break;
+        }
+      }
+    }
     if (prepared === undefined) {
       const r = compileCost(cost);
       if (!r.ok) return r;
-      prepared = this.wrap(r.compiled);
-      if (shape !== undefined) {
-        if (this.#byShape.size >= MAX_SHAPES) this.#byShape.clear();
-        this.#byShape.set(shape, prepared);
-      }
+      const values = r.compiled.keys.map((key) => (cost as Record<string, number>)[key] as number);
+      prepared = {
+        compiled: r.compiled,
+        values,
+        binding: this.#chain.bind(r.compiled),
+        withinCeilingsAt: -1,
+      };
+      if (hash !== undefined) this.#remember(hash, prepared);
     }
     this.#lastObject = cost as object;
     this.#lastPrepared = prepared;
@@ -52,7 +79,7 @@ export class CostCache {
 
   /** A prepared cost for an already compiled one (not cached). */
   wrap(compiled: CompiledCost): PreparedCost {
-    return { compiled, binding: this.#chain.bind(compiled), withinCeilingsAt: -1 };
+    return { compiled, values: [], binding: this.#chain.bind(compiled), withinCeilingsAt: -1 };
   }
 
   /** The binding of `p`, re-resolved first if the chain's tracked resources changed since. */
@@ -63,19 +90,55 @@ export class CostCache {
     }
     return p.binding;
   }
+
+  /** A hash of the cost's keys and numbers in order, or `undefined` when it must be compiled every time. */
+  #hashOf(cost: unknown): number | undefined {
+    if (!isPlainObject(cost)) return undefined;
+    const record = cost as Record<string, unknown>;
+    let hash = 0x811c9dc5;
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value !== 'number') return undefined;
+      let id = this.#keyIds.get(key);
+      if (id === undefined) {
+        if (this.#keyIds.size >= MAX_ENTRIES) this.#forget();
+        id = this.#keyIds.size + 1;
+        this.#keyIds.set(key, id);
+      }
+      hash = Math.imul(hash ^ id, 0x01000193);
+      // Fractions matter to six decimals; the product wraps for huge amounts, which is fine for a hash.
+      hash = Math.imul(hash ^ (value * 1_000_000), 0x01000193);
+    }
+    return hash;
+  }
+
+  #remember(hash: number, prepared: PreparedCost): void {
+    if (this.#entries >= MAX_ENTRIES) this.#forget();
+    const bucket = this.#byHash.get(hash);
+    if (bucket === undefined) this.#byHash.set(hash, [prepared]);
+    else bucket.push(prepared);
+    this.#entries++;
+  }
+
+  #forget(): void {
+    this.#byHash.clear();
+    this.#keyIds.clear();
+    this.#entries = 0;
+  }
 }
 
-/** A string naming the cost's own keys and numeric values in order, or `undefined` when it cannot be cached. */
-function shapeOf(cost: unknown): string | undefined {
-  if (typeof cost !== 'object' || cost === null || Object.getPrototypeOf(cost) !== Object.prototype)
-    return undefined;
-  const record = cost as Record<string, unknown>;
-  let shape = '';
-  for (const key in record) {
-    const value = record[key];
-    if (typeof value !== 'number') return undefined;
-    // The key's length first, so no key text can be mistaken for a separator.
-    shape += `${key.length}:${key}=${value};`;
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** True when `cost` has exactly the keys of `p`, in the same order, with the same numbers. */
+function sameShape(p: PreparedCost, cost: Record<string, unknown>): boolean {
+  const keys = p.compiled.keys;
+  const values = p.values;
+  let i = 0;
+  for (const key in cost) {
+    if (i >= keys.length || key !== keys[i] || cost[key] !== values[i]) return false;
+    i++;
   }
-  return shape;
+  return i === keys.length;
 }

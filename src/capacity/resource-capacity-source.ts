@@ -311,7 +311,8 @@ export class ResourceCapacitySource {
     // Each level's collector hears of the resources that level tracks.
     const only = (amounts: Map<string, Amount>, ledger: Ledger): ResourceCost => {
       const out: ResourceCost = {};
-      for (const [key, amount] of amounts) if (ledger.has(key)) defineAmount(out, key, amountToNumber(amount));
+      for (const [key, amount] of amounts)
+        if (ledger.has(key)) defineAmount(out, key, amountToNumber(amount));
       return out;
     };
     chain.afterReconcile(

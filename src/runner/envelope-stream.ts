@@ -26,8 +26,10 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
   readonly #run: PulledRun<I, O>;
   readonly #hooks: RunHooks;
   #state: 'fresh' | 'open' | 'done' = 'fresh';
-  /** The call still being served, if any; later calls wait for it. */
-  #pending: Promise<unknown> | undefined;
+  /** Calls made and not yet settled; while there are any, a new call waits for the last of them. */
+  #outstanding = 0;
+  /** The last call made while others were outstanding (or the pull it waits on): what a new call waits for. */
+  #tail: Promise<unknown> | undefined;
 
   constructor(run: PulledRun<I, O>, hooks: RunHooks) {
     this.#run = run;
@@ -78,8 +80,20 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
       this.#finish();
       throw error;
     }
-    if (pulled instanceof Promise) return pulled.then(this.#onPulled, this.#onFailed);
+    if (!(pulled instanceof Promise)) return this.#onPulled(pulled);
+    // Counted as outstanding until it settles; the handlers uncount it, so the consumer is one hop closer.
+    this.#outstanding++;
+    return pulled.then(this.#onPulledLater, this.#onFailedLater);
+  };
+
+  readonly #onPulledLater = (pulled: Pulled<I, O>): IteratorResult<TaskProgressEnvelope<I, O>, void> => {
+    this.#outstanding--;
     return this.#onPulled(pulled);
+  };
+
+  readonly #onFailedLater = (error: unknown): never => {
+    this.#outstanding--;
+    return this.#onFailed(error);
   };
 
   readonly #onPulled = (pulled: Pulled<I, O>): IteratorResult<TaskProgressEnvelope<I, O>, void> => {
@@ -108,13 +122,11 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
   }
 
   /**
-   * Serves one call: at once when no earlier call is still being served (the common case: an envelope that is
+   * Serves one call: at once when no earlier call is still outstanding (the common case: an envelope that is
    * ready costs one resolved promise), else after the earlier ones, in order, as an async generator does.
    */
   #call<R>(op: () => R | Promise<R>): Promise<R> {
-    const before = this.#pending;
-    let result: Promise<R>;
-    if (before === undefined) {
+    if (this.#outstanding === 0) {
       let out: R | Promise<R>;
       try {
         out = op();
@@ -122,22 +134,17 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
         return Promise.reject(error);
       }
       if (!(out instanceof Promise)) return Promise.resolve(out);
-      result = out;
-    } else {
-      const run = (): R | Promise<R> => op();
-      result = before.then(run, run);
+      this.#tail = out; // `op` counted itself outstanding and uncounts itself when it settles
+      return out;
     }
-    const tracked: Promise<R> = result.then(
-      (r) => {
-        if (this.#pending === tracked) this.#pending = undefined;
-        return r;
-      },
-      (error: unknown) => {
-        if (this.#pending === tracked) this.#pending = undefined;
-        throw error;
-      },
-    );
-    this.#pending = tracked;
-    return tracked;
+    this.#outstanding++;
+    const run = (): R | Promise<R> => op();
+    const done = (): void => {
+      this.#outstanding--;
+    };
+    const queued = (this.#tail as Promise<unknown>).then(run, run);
+    queued.then(done, done);
+    this.#tail = queued;
+    return queued;
   }
 }

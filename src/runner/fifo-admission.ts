@@ -15,10 +15,13 @@ export type TaskSourceLike<T> = Peekable<T> & {
   changed?: () => Promise<void>;
 };
 
-/** What one admission step decided. */
+/**
+ * What one admission step decided. A task whose cost was taken comes back as its record itself (start it): the
+ * common step allocates nothing of its own. Every other decision is an object with a `kind`.
+ */
 export type Admission<I, O, P, H> =
   /** A task whose cost was taken: start it. */
-  | { readonly kind: 'start'; readonly record: TaskRecord<I, O, P, H> }
+  | TaskRecord<I, O, P, H>
   /** A task that was consumed but can never run, and why. */
   | { readonly kind: 'refuse'; readonly record: TaskRecord<I, O, P, H>; readonly error: Error }
   /**
@@ -166,7 +169,7 @@ export class FifoAdmission<I, O, P, H = P> {
     if (hold !== undefined) {
       this.#held = undefined;
       record.holds(hold);
-      return { kind: 'start', record };
+      return record;
     }
     // Refusals are checked only for costs that do not fit: one that fits can certainly run.
     const refusal = this.#gate.refusal(record.key, record.prepared);

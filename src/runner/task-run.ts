@@ -3,7 +3,7 @@ import { Deque } from '../foundation/deque.js';
 import { yieldToEventLoop } from '../foundation/timers.js';
 import type { CapacityGate } from './capacity-gate.js';
 import { type Admission, FifoAdmission, type TaskSourceLike } from './fifo-admission.js';
-import type { TaskEventKind, TaskRecord } from './task-record.js';
+import { type TaskEventKind, TaskRecord } from './task-record.js';
 import type { ScheduledTask, TaskProgressEnvelope } from './types.js';
 
 /** How many turns of the loop (envelopes handed out, tasks started) pass between two looks at the clock. */
@@ -48,7 +48,8 @@ export class TaskRun<I, O, P, H = P> {
   #capacityChanged = false;
   #sourceDone = false;
   #ended = false;
-  #wake: (() => void) | undefined;
+  /** Set while a pull sleeps: how to hand it its result once the loop, woken, produces one. */
+  #sleeper: { resolve: (pulled: Pulled<I, O>) => void; reject: (error: unknown) => void } | undefined;
   #poked = false;
   /** Source change signals the loop already waits on. */
   readonly #armed = new Set<Promise<void>>();
@@ -66,7 +67,7 @@ export class TaskRun<I, O, P, H = P> {
   constructor(source: TaskSourceLike<ScheduledTask<I, O>>, gate: CapacityGate<P, H>, stopOnError: boolean) {
     this.#gate = gate;
     this.#stopOnError = stopOnError;
-    this.#admission = new FifoAdmission(source, gate, () => this.#poke());
+    this.#admission = new FifoAdmission(source, gate, this.#poke);
   }
 
   /** Starts listening to capacity; call once, before the first pull. */
@@ -121,9 +122,9 @@ export class TaskRun<I, O, P, H = P> {
     }
     if (this.#sourceDone && this.#inFlight.size === 0) return undefined;
     if (this.#poked) return AGAIN;
-    return new Promise<void>((resolve) => {
-      this.#wake = resolve;
-    }).then(this.#loopAgain);
+    return new Promise<Pulled<I, O>>((resolve, reject) => {
+      this.#sleeper = { resolve, reject };
+    });
   }
 
   /** Admits and starts tasks until the head blocks, the source has nothing ready, or it is done. */
@@ -141,10 +142,11 @@ export class TaskRun<I, O, P, H = P> {
 
   /** Acts on one admission step; returns whether to keep filling. */
   #apply(step: Admission<I, O, P, H>): boolean {
+    if (step instanceof TaskRecord) {
+      this.#start(step);
+      return true;
+    }
     switch (step.kind) {
-      case 'start':
-        this.#start(step.record);
-        return true;
       case 'refuse':
         this.#settle(step.record, 'refused', step.error);
         return true;
@@ -277,7 +279,9 @@ export class TaskRun<I, O, P, H = P> {
     this.#capacityChanged = true;
     if (!this.#blocked) return;
     this.#blocked = false;
-    this.#poke();
+    // Called from whoever changed the capacity (another run, user code): never run this loop on their stack.
+    if (this.#sleeper === undefined) this.#poked = true;
+    else void Promise.resolve().then(this.#poke);
   };
 
   #stopWaiting(): void {
@@ -312,21 +316,33 @@ export class TaskRun<I, O, P, H = P> {
     return true;
   }
 
-  /** Wakes the loop: an event arrived, the source delivered, or capacity changed. */
-  #poke(): void {
-    const wake = this.#wake;
-    if (wake === undefined) {
+  /**
+   * Wakes the loop: an event arrived, the source delivered, or the source's head changed. A sleeping pull is
+   * served at once, here: the callers are this run's own promise reactions, so no stranger's stack is involved,
+   * and the result reaches the consumer one promise hop sooner than through another wake-up promise.
+   */
+  readonly #poke = (): void => {
+    const sleeper = this.#sleeper;
+    if (sleeper === undefined) {
       this.#poked = true;
       return;
     }
-    this.#wake = undefined;
-    wake();
-  }
+    this.#sleeper = undefined;
+    let out: Pulled<I, O> | Promise<Pulled<I, O>>;
+    try {
+      out = this.#loop();
+    } catch (error) {
+      sleeper.reject(error);
+      return;
+    }
+    if (out instanceof Promise) out.then(sleeper.resolve, sleeper.reject);
+    else sleeper.resolve(out);
+  };
 
   #shutdown(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#wake = undefined;
+    this.#sleeper = undefined;
     this.#unlisten?.();
     this.#stopWaiting();
     for (const orphan of this.#admission.close((late) => this.#abandon(late))) this.#abandon(orphan);
