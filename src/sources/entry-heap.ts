@@ -79,18 +79,10 @@ export class EntryHeap {
     const priority = data[lb]!;
     const time = data[lb + 1]!;
     const seq = data[lb + 2]!;
-    const rate = this.#rate;
     let i = 0;
     for (let c = 1; c < n; c = 2 * i + 1) {
-      let cb = 3 * c;
-      if (c + 1 < n) {
-        const rb = cb + 3;
-        const d = data[rb]! - data[cb]! - rate * (data[rb + 1]! - data[cb + 1]!);
-        if (d > 0 || (d === 0 && data[rb + 2]! < data[cb + 2]!)) {
-          c++;
-          cb = rb;
-        }
-      }
+      c = this.#betterChild(c, n);
+      const cb = 3 * c;
       const hb = 3 * i;
       data[hb] = data[cb]!;
       data[hb + 1] = data[cb + 1]!;
@@ -162,15 +154,8 @@ export class EntryHeap {
     const time = data[b + 1]!;
     const seq = data[b + 2]!;
     for (let c = 2 * i + 1; c < n; c = 2 * i + 1) {
-      let cb = 3 * c;
-      if (c + 1 < n) {
-        const rb = cb + 3;
-        const d = data[rb]! - data[cb]! - rate * (data[rb + 1]! - data[cb + 1]!);
-        if (d > 0 || (d === 0 && data[rb + 2]! < data[cb + 2]!)) {
-          c++;
-          cb = rb;
-        }
-      }
+      c = this.#betterChild(c, n);
+      const cb = 3 * c;
       const d = priority - data[cb]! - rate * (time - data[cb + 1]!);
       if (d > 0 || (d === 0 && seq < data[cb + 2]!)) break;
       const hb = 3 * i;
@@ -185,6 +170,16 @@ export class EntryHeap {
     data[hb + 1] = time;
     data[hb + 2] = seq;
     refs[i] = ref;
+  }
+
+  /** Of the left child `c` and its right sibling (when one of the `n` positions), the one served first. */
+  #betterChild(c: number, n: number): number {
+    if (c + 1 >= n) return c;
+    const data = this.#data;
+    const cb = 3 * c;
+    const rb = cb + 3;
+    const d = data[rb]! - data[cb]! - this.#rate * (data[rb + 1]! - data[cb + 1]!);
+    return d > 0 || (d === 0 && data[rb + 2]! < data[cb + 2]!) ? c + 1 : c;
   }
 
   /** Moves the entries to storage for `capacity` positions (at least the current size). */
