@@ -23,15 +23,19 @@ export class CompiledCost {
     this.micro = micro;
   }
 
-  /** A string equal for two costs exactly when they name the same resources with the same amounts, in order. */
+  /**
+   * A string equal for two costs exactly when they name the same resources with the same non-zero amounts, in
+   * any order (a zero amount takes nothing, and `{ a, b }` takes what `{ b, a }` takes).
+   */
   get shape(): string {
     if (this.#shape === undefined) {
-      let shape = '';
+      const parts: string[] = [];
       for (let i = 0; i < this.keys.length; i++) {
+        if (this.whole[i] === 0 && this.micro[i] === 0) continue;
         const key = this.keys[i]!;
-        shape += `${key.length}:${key}=${this.whole[i]}.${this.micro[i]};`;
+        parts.push(`${key.length}:${key}=${this.whole[i]}.${this.micro[i]};`);
       }
-      this.#shape = shape;
+      this.#shape = parts.sort().join('');
     }
     return this.#shape;
   }

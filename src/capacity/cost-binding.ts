@@ -1,6 +1,6 @@
 import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { ICapacityMetricsCollector } from '../metrics/types.js';
-import { type Amount, pairToNumber } from './amount.js';
+import { type Amount, pairToNumber, subtractAmounts } from './amount.js';
 import { emitAccepted, emitReconcile, emitRelease } from './capacity-events.js';
 import type { CompiledCost } from './compiled-cost.js';
 import {
@@ -297,24 +297,62 @@ export function costGive(h: CapacityHold, epoch: number, resetsNow: number): voi
 }
 
 /**
+ * What {@link costGive} gives back per level, for metrics: the hold's amounts, without cells reset since `epoch`
+ * (nothing is given back there).
+ */
+export function givenLevelCosts(
+  h: CapacityHold,
+  epoch: number,
+  resetsNow: number,
+): readonly Readonly<ResourceCost>[] {
+  if (epoch === resetsNow) return h.levelCosts;
+  const given = h.levelCosts.slice();
+  const rebuilt = new Set<number>();
+  for (let i = 0; i < h.releaseEnd; i++) {
+    const level = h.levels[i]!;
+    if (!rebuilt.has(level)) {
+      rebuilt.add(level);
+      given[level] = {};
+    }
+    if (!cellResetSince(h.cells[i]!, epoch))
+      defineAmount(given[level] as ResourceCost, h.names[i]!, pairToNumber(h.whole[i]!, h.micro[i]!));
+  }
+  return given;
+}
+
+/**
  * Turns a hold `from` (taken at reset epoch `epoch`) into the hold `to`, cell by cell, at every level including
- * quotas: the difference is taken or given back. A cell reset since `epoch` held nothing any more, so it takes
- * the whole new amount. A deficit is taken even beyond the limit (the resource is already in use).
+ * quotas: the difference is taken or given back. A deficit is taken even beyond the limit (the resource is
+ * already in use). A cell reset since `epoch` forgot what `from` held there: a pool cell then takes the whole new
+ * amount (its release will give that back), while a quota cell (a release never reaches it) is charged only
+ * what the new amount adds to the old, since the old amount was spent in the earlier window.
  */
 export function costAdjust(from: CapacityHold, epoch: number, to: CapacityHold): void {
-  const before = new Map<Float64Array, Amount>();
+  const before = new Map<Float64Array, { amount: Amount; forgotten: boolean }>();
   for (let i = 0; i < from.cells.length; i++) {
     const cell = from.cells[i]!;
-    if (!cellResetSince(cell, epoch)) before.set(cell, { whole: from.whole[i]!, micro: from.micro[i]! });
+    before.set(cell, {
+      amount: { whole: from.whole[i]!, micro: from.micro[i]! },
+      forgotten: cellResetSince(cell, epoch),
+    });
   }
   for (let i = 0; i < to.cells.length; i++) {
     const cell = to.cells[i]!;
     const old = before.get(cell);
     before.delete(cell);
-    cellTake(cell, to.whole[i]!, to.micro[i]!);
-    if (old !== undefined) cellGive(cell, old.whole, old.micro);
+    const w = to.whole[i]!;
+    const m = to.micro[i]!;
+    if (old === undefined || (old.forgotten && i < to.releaseEnd)) {
+      cellTake(cell, w, m);
+    } else if (!old.forgotten) {
+      cellTake(cell, w, m);
+      cellGive(cell, old.amount.whole, old.amount.micro);
+    } else {
+      const grows = subtractAmounts({ whole: w, micro: m }, old.amount);
+      if (grows.whole >= 0 && (grows.whole > 0 || grows.micro > 0)) cellTake(cell, grows.whole, grows.micro);
+    }
   }
-  for (const [cell, old] of before) cellGive(cell, old.whole, old.micro);
+  for (const [cell, old] of before) if (!old.forgotten) cellGive(cell, old.amount.whole, old.amount.micro);
 }
 
 /** A cost amount above a ceiling, so it could never fit. */

@@ -22,8 +22,9 @@ const MAX_ENTRIES = 4096;
  *
  * A shape is found by a hash of the object's own keys and numeric values, then confirmed key by key and value by
  * value, so no string is built per task. Objects that are not plain (another prototype) or hold non-numbers are
- * compiled each time, so their validation errors are always reported. The last object seen is also remembered
- * by identity: the common case of one shared cost object costs nothing. Internal.
+ * compiled each time, so their validation errors are always reported. The last shape is tried first, by values
+ * alone: the common runs of one shared cost object, or of literals alike, cost one comparison per resource.
+ * Internal.
  */
 export class CostCache {
   readonly #chain: Chain;
@@ -31,7 +32,6 @@ export class CostCache {
   readonly #keyIds = new Map<string, number>();
   readonly #byHash = new Map<number, PreparedCost[]>();
   #entries = 0;
-  #lastObject: object | undefined;
   #lastPrepared: PreparedCost | undefined;
 
   constructor(chain: Chain) {
@@ -41,14 +41,10 @@ export class CostCache {
   /** The prepared form of `cost`, or its first invalid entry. */
   prepare(cost: unknown): PreparedCost | InvalidAmountEntry {
     const last = this.#lastPrepared;
-    if (last !== undefined) {
-      if (cost === this.#lastObject) return last;
-      // Tasks written alike usually come in runs: a fresh literal of the last shape needs no hashing.
-      if (last.values.length > 0 && isPlainObject(cost) && sameShape(last, cost as Record<string, unknown>)) {
-        this.#lastObject = cost as object;
-        return last;
-      }
-    }
+    // Tasks written alike usually come in runs (one shared object, or a fresh literal each): the last shape,
+    // re-read value by value (an object changed since is not mistaken for its old self), needs no hashing.
+    if (last !== undefined && isPlainObject(cost) && sameShape(last, cost as Record<string, unknown>))
+      return last;
     const hash = this.#hashOf(cost);
     let prepared: PreparedCost | undefined;
     const bucket = hash === undefined ? undefined : this.#byHash.get(hash);
@@ -72,7 +68,6 @@ export class CostCache {
       };
       if (hash !== undefined) this.#remember(hash, prepared);
     }
-    this.#lastObject = cost as object;
     this.#lastPrepared = prepared;
     return prepared;
   }

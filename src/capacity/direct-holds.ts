@@ -5,7 +5,7 @@ import type { CapacityHold } from './cost-binding.js';
 import { cellGive, cellResetSince, resetEpoch } from './ledger.js';
 import { defineAmount } from './records.js';
 
-/** Outstanding acquisitions are scanned for ones a reset made void once there are more than this many. */
+/** Outstanding acquisitions are scanned for ones nothing is left of once there are more than this many. */
 const PRUNE_ABOVE = 1024;
 
 interface Taken {
@@ -17,12 +17,14 @@ interface Taken {
  * What a source's own `tryAcquire`/`acquireImmediate` calls took and have not given back, so that a direct
  * `release(cost)` gives back exactly what was taken, level by level.
  *
- * A release names amounts, not an acquisition, so it is matched to the oldest outstanding acquisition of the
- * same cost, and gives back at the levels that one took from. (A resource an ancestor started tracking after an
- * acquisition was never lent by that ancestor; the oldest acquisition of a cost hits the fewest levels, so the
- * match never frees more than is held.) A release that matches no acquisition gives back at each level at most
- * what is outstanding there. Either way nothing returns to a level that did not lend it, nothing is freed twice,
- * and a level reset since the take gets nothing back (the reset already forgot it). Internal.
+ * Two records are kept: per cell, the total outstanding there (`#lent`), which caps every give-back, so nothing
+ * is freed twice and nothing returns to a level that did not lend it; and the outstanding acquisitions by cost
+ * shape, oldest first. A release names amounts, not an acquisition, so it is matched to the oldest acquisition
+ * of the same cost that still holds something, and gives back at the levels that one took from: a resource an
+ * ancestor started tracking after an acquisition was never lent by that ancestor, and an older acquisition of a
+ * cost never hits more levels than a younger one. A release that matches none (a partial release, an amount
+ * corrected by `reconcile`) gives back at each level at most what is outstanding there. A level reset since a
+ * take gets nothing back for it (the reset already forgot it). Internal.
  */
 export class DirectHolds {
   /** Per cell: [whole, micro, reset epoch of the last update]: the total outstanding there. */
@@ -34,15 +36,8 @@ export class DirectHolds {
 
   /** Records a successful take of `hold`, of the cost with shape `shape`. */
   took(shape: string, hold: CapacityHold): void {
-    if (hold.releaseEnd === 0) return; // nothing a release could give back (a quota)
     for (let i = 0; i < hold.releaseEnd; i++) this.#add(hold.cells[i]!, hold.whole[i]!, hold.micro[i]!);
-    let list = this.#byShape.get(shape);
-    if (list === undefined) {
-      list = new Deque();
-      this.#byShape.set(shape, list);
-    }
-    list.push({ hold, epoch: resetEpoch() });
-    if (++this.#count > this.#pruneAt) this.#prune();
+    this.#remember(shape, hold);
   }
 
   /**
@@ -50,12 +45,7 @@ export class DirectHolds {
    * was given back there; at the levels a release does not reach (a quota and above), what the release names.
    */
   giveBack(shape: string, asked: CapacityHold): Readonly<ResourceCost>[] {
-    const list = this.#byShape.get(shape);
-    const match = list?.shift();
-    if (match !== undefined) {
-      this.#count--;
-      if (list!.length === 0) this.#byShape.delete(shape);
-    }
+    const match = this.#takeOldestLive(shape);
     const hold = match?.hold ?? asked;
     const given: Readonly<ResourceCost>[] = hold.levelCosts.slice();
     const reached = new Set<number>();
@@ -68,32 +58,79 @@ export class DirectHolds {
       const cell = hold.cells[i]!;
       // The matched acquisition was forgotten here by a reset: nothing of it is left to give back.
       if (match !== undefined && cellResetSince(cell, match.epoch)) continue;
-      const rec = this.#current(cell);
-      if (rec === undefined) continue;
-      let w = hold.whole[i]!;
-      let m = hold.micro[i]!;
-      if (w > rec[0]! || (w === rec[0]! && m > rec[1]!)) {
-        w = rec[0]!;
-        m = rec[1]!;
-      }
-      cellGive(cell, w, m);
-      this.#subtract(cell, rec, w, m);
-      defineAmount(given[level] as ResourceCost, hold.names[i]!, pairToNumber(w, m));
+      const amount = this.#takeBack(cell, hold.whole[i]!, hold.micro[i]!);
+      if (amount === undefined) continue;
+      cellGive(cell, amount.whole, amount.micro);
+      defineAmount(given[level] as ResourceCost, hold.names[i]!, pairToNumber(amount.whole, amount.micro));
     }
     return given;
   }
 
-  /** Follows a reconcile that moved `amount` at `cell` (given back when `give`, else taken). */
-  adjusted(cell: Float64Array, give: boolean, amount: Amount): void {
-    if (!give) {
-      this.#add(cell, amount.whole, amount.micro);
-      return;
-    }
+  /**
+   * A direct `reconcile` corrected an acquisition of shape `from` to `hold` (shape `to`): the oldest one of
+   * shape `from` is now remembered as `to`, so that releasing `actual` afterwards matches it.
+   */
+  corrected(from: string, to: string, hold: CapacityHold): void {
+    if (this.#takeOldestLive(from) !== undefined && hold.releaseEnd > 0) this.#remember(to, hold);
+  }
+
+  /** How much of a surplus of `amount` a reconcile may give back at `cell`: at most what is outstanding there. */
+  giveAtMost(cell: Float64Array, amount: Amount): Amount | undefined {
+    return this.#takeBack(cell, amount.whole, amount.micro);
+  }
+
+  /** A reconcile took a deficit of `amount` at `cell` (a cell a release reaches). */
+  tookMore(cell: Float64Array, amount: Amount): void {
+    this.#add(cell, amount.whole, amount.micro);
+  }
+
+  /** Takes up to `w.m` off what is outstanding at `cell`; returns what was taken off, or `undefined` for none. */
+  #takeBack(cell: Float64Array, w: number, m: number): Amount | undefined {
     const rec = this.#current(cell);
-    if (rec === undefined) return;
-    const above = amount.whole > rec[0]! || (amount.whole === rec[0]! && amount.micro > rec[1]!);
-    if (above) this.#lent.delete(cell);
-    else this.#subtract(cell, rec, amount.whole, amount.micro);
+    if (rec === undefined) return undefined;
+    if (w > rec[0]! || (w === rec[0]! && m > rec[1]!)) {
+      w = rec[0]!;
+      m = rec[1]!;
+    }
+    this.#subtract(cell, rec, w, m);
+    return { whole: w, micro: m };
+  }
+
+  #remember(shape: string, hold: CapacityHold): void {
+    let list = this.#byShape.get(shape);
+    if (list === undefined) {
+      list = new Deque();
+      this.#byShape.set(shape, list);
+    }
+    list.push({ hold, epoch: resetEpoch() });
+    if (++this.#count > this.#pruneAt) this.#prune();
+  }
+
+  /** Removes and returns the oldest acquisition of `shape` that still holds something, dropping void ones. */
+  #takeOldestLive(shape: string): Taken | undefined {
+    const list = this.#byShape.get(shape);
+    if (list === undefined) return undefined;
+    let found: Taken | undefined;
+    while (found === undefined && list.length > 0) {
+      const t = list.shift() as Taken;
+      this.#count--;
+      if (this.#holdsSomething(t)) found = t;
+    }
+    if (list.length === 0) this.#byShape.delete(shape);
+    return found;
+  }
+
+  /**
+   * True while some cell of the acquisition was not reset since and still has something outstanding, or when it
+   * took nothing a release reaches (its release is still due, and must give nothing back).
+   */
+  #holdsSomething({ hold, epoch }: Taken): boolean {
+    if (hold.releaseEnd === 0) return true;
+    for (let i = 0; i < hold.releaseEnd; i++) {
+      const cell = hold.cells[i]!;
+      if (!cellResetSince(cell, epoch) && this.#current(cell) !== undefined) return true;
+    }
+    return false;
   }
 
   /** The record of `cell`, or `undefined` when there is none or a reset made it stale. */
@@ -138,14 +175,16 @@ export class DirectHolds {
     }
   }
 
-  /** Forgets acquisitions whose every cell was reset since (code that relies on `reset()` never releases). */
+  /**
+   * Forgets acquisitions nothing is left of: every cell reset since, or nothing outstanding there any more (code
+   * that relies on `reset()`, or releases in parts, never releases them by their own cost).
+   */
   #prune(): void {
     this.#count = 0;
     for (const [shape, list] of this.#byShape) {
-      const live = list.drain().filter(({ hold, epoch }) => {
-        for (let i = 0; i < hold.releaseEnd; i++) if (!cellResetSince(hold.cells[i]!, epoch)) return true;
-        return false;
-      });
+      // An acquisition that took nothing a release reaches is dropped here too: keeping it only makes its own
+      // release give nothing, which a bounded memory is worth.
+      const live = list.drain().filter((t) => t.hold.releaseEnd > 0 && this.#holdsSomething(t));
       if (live.length === 0) {
         this.#byShape.delete(shape);
         continue;

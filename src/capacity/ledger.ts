@@ -208,13 +208,13 @@ export class Ledger {
   }
 
   /**
-   * Per tracked key: gives back `estimated - actual` when positive, takes the deficit when negative. Calls
-   * `changed(cell, delta sign, amount)` for each cell it moved, so direct-acquisition records can follow.
+   * Per tracked key, the correction from `estimated` to `actual`: calls `apply(cell, give, amount)` with the
+   * surplus to give back (`give` true) or the deficit to take. The caller moves the cell, so it can cap a give.
    */
   reconcile(
     estimated: ReadonlyMap<string, Amount>,
     actual: ReadonlyMap<string, Amount>,
-    changed: (cell: Float64Array, give: boolean, amount: Amount) => void,
+    apply: (cell: Float64Array, give: boolean, amount: Amount) => void,
   ): void {
     for (const key of new Set([...estimated.keys(), ...actual.keys()])) {
       const slot = this.#byName.get(key);
@@ -223,10 +223,7 @@ export class Ledger {
       const a = actual.get(key) ?? ZERO_AMOUNT;
       const order = compareAmounts(e, a);
       if (order === 0) continue;
-      const d = order > 0 ? subtractAmounts(e, a) : subtractAmounts(a, e);
-      if (order > 0) cellGive(slot.cell, d.whole, d.micro);
-      else cellTake(slot.cell, d.whole, d.micro);
-      changed(slot.cell, order > 0, d);
+      apply(slot.cell, order > 0, order > 0 ? subtractAmounts(e, a) : subtractAmounts(a, e));
     }
   }
 

@@ -9,7 +9,7 @@ import { registerChainReader } from './chain-access.js';
 import { compileCost, compileCostOrThrow, parseCostOrThrow, parseLimitsOrThrow } from './compiled-cost.js';
 import { Chain, type ChainLevel, costExcess, costFits, costShortfall, costTake } from './cost-binding.js';
 import { DirectHolds } from './direct-holds.js';
-import { Ledger } from './ledger.js';
+import { cellGive, cellTake, Ledger } from './ledger.js';
 import { levelTraits } from './level-traits.js';
 import { defineAmount } from './records.js';
 import type { ResourceCost, TryAcquireResult } from './types.js';
@@ -168,13 +168,14 @@ export class ResourceCapacitySource {
    * Emits no metrics and signals nothing.
    */
   acquireImmediate(cost: ResourceCost): void {
-    const b = this.#view().bind(compileCostOrThrow(cost));
+    const chain = this.#view();
+    const b = chain.bind(compileCostOrThrow(cost));
     if (!costFits(b.hold)) {
       const short = costShortfall(b)!;
       throw new InsufficientCapacityError(short.resource, short.requested, short.available, short.level);
     }
     costTake(b.hold);
-    this.#direct.took(b.compiled.shape, b.hold);
+    if (chain.releaseLevels > 0) this.#direct.took(b.compiled.shape, b.hold);
   }
 
   /**
@@ -195,7 +196,7 @@ export class ResourceCapacitySource {
     const requested = r.compiled.cost;
     if (costFits(b.hold)) {
       costTake(b.hold);
-      this.#direct.took(b.compiled.shape, b.hold);
+      if (chain.releaseLevels > 0) this.#direct.took(b.compiled.shape, b.hold);
       if (chain.anyMetrics) chain.emitAccepted(b.hold);
       return { ok: true, requested, availableAfter: this.available };
     }
@@ -305,9 +306,22 @@ export class ResourceCapacitySource {
     const e = parseCostOrThrow(estimated);
     const a = parseCostOrThrow(actual);
     const chain = this.#view();
-    const follow = (cell: Float64Array, give: boolean, amount: Amount): void =>
-      this.#direct.adjusted(cell, give, amount);
-    for (const level of chain.levels) level.ledger.reconcile(e, a, follow);
+    chain.levels.forEach((level, l) => {
+      // Levels a release reaches give back at most what this source's own acquisitions hold there; a quota
+      // (and above) gives back the unused part of the estimate, as a release never reaches it.
+      const reached = l < chain.releaseLevels;
+      level.ledger.reconcile(e, a, (cell, give, amount) => {
+        if (!give) {
+          cellTake(cell, amount.whole, amount.micro);
+          if (reached) this.#direct.tookMore(cell, amount);
+          return;
+        }
+        const back = reached ? this.#direct.giveAtMost(cell, amount) : amount;
+        if (back !== undefined) cellGive(cell, back.whole, back.micro);
+      });
+    });
+    const corrected = chain.bind(compileCostOrThrow(actual));
+    this.#direct.corrected(compileCostOrThrow(estimated).shape, corrected.compiled.shape, corrected.hold);
     // Each level's collector hears of the resources that level tracks.
     const only = (amounts: Map<string, Amount>, ledger: Ledger): ResourceCost => {
       const out: ResourceCost = {};

@@ -30,6 +30,8 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
   #outstanding = 0;
   /** The last call made while others were outstanding (or the pull it waits on): what a new call waits for. */
   #tail: Promise<unknown> | undefined;
+  /** The call being served synchronously right now, if any. */
+  #serving: { after?: () => void; result?: unknown } | undefined;
 
   constructor(run: PulledRun<I, O>, hooks: RunHooks) {
     this.#run = run;
@@ -126,15 +128,20 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
    * ready costs one resolved promise), else after the earlier ones, in order, as an async generator does.
    */
   #call<R>(op: () => R | Promise<R>): Promise<R> {
-    if (this.#outstanding === 0) {
+    if (this.#outstanding === 0 && this.#serving === undefined) {
+      // A call made from inside `op` (a task calling `return()` while it is being started) waits for `op`.
+      const serving: { after?: () => void } = {};
+      this.#serving = serving;
       let out: R | Promise<R>;
       try {
         out = op();
       } catch (error) {
+        this.#doneServing(serving);
         return Promise.reject(error);
       }
+      this.#doneServing(serving, out);
       if (!(out instanceof Promise)) return Promise.resolve(out);
-      this.#tail = out; // `op` counted itself outstanding and uncounts itself when it settles
+      if (serving.after === undefined) this.#tail = out; // `op` counts itself outstanding until it settles
       return out;
     }
     this.#outstanding++;
@@ -142,9 +149,29 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
     const done = (): void => {
       this.#outstanding--;
     };
-    const queued = (this.#tail as Promise<unknown>).then(run, run);
+    const serving = this.#serving;
+    const before =
+      serving !== undefined && serving.after === undefined
+        ? this.#servingDone()
+        : (this.#tail as Promise<unknown>);
+    const queued = before.then(run, run);
     queued.then(done, done);
     this.#tail = queued;
     return queued;
+  }
+
+  /** A promise that settles once the call being served synchronously returns (with what it returned). */
+  #servingDone(): Promise<unknown> {
+    const serving = this.#serving as { after?: () => void; result?: unknown };
+    return new Promise<unknown>((resolve) => {
+      serving.after = () => resolve(serving.result);
+    });
+  }
+
+  /** The call being served returned `result` (nothing when it threw): calls queued behind it may go. */
+  #doneServing(serving: { after?: () => void; result?: unknown }, result?: unknown): void {
+    this.#serving = undefined;
+    serving.result = result;
+    serving.after?.();
   }
 }

@@ -76,6 +76,7 @@ export class FifoAdmission<I, O, P, H = P> {
    * once, or await the gate. Throws (or rejects with) the source's error when the source failed.
    */
   step(): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
+    if (this.#closed) return DONE;
     if (this.#sourceError !== undefined) throw this.#sourceError.error;
     const held = this.#held;
     if (held !== undefined) return this.#tryTake(held);

@@ -8,6 +8,7 @@ import {
   costFits,
   costGive,
   costTake,
+  givenLevelCosts,
 } from '../capacity/cost-binding.js';
 import { CostCache, type PreparedCost } from '../capacity/cost-cache.js';
 import { ceilingEpoch, resetEpoch } from '../capacity/ledger.js';
@@ -87,8 +88,12 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
   }
 
   release(held: Held): void {
-    costGive(held.hold, held.epoch, resetEpoch());
-    this.#chain.afterRelease(held.hold.levelCosts);
+    const now = resetEpoch();
+    costGive(held.hold, held.epoch, now);
+    // Collectors hear what was really given back (a cell reset since the take gets nothing).
+    this.#chain.afterRelease(
+      this.#chain.anyMetrics ? givenLevelCosts(held.hold, held.epoch, now) : held.hold.levelCosts,
+    );
   }
 
   adjust(key: string, held: Held, actual: Readonly<ResourceCost>): void {

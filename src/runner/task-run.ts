@@ -95,6 +95,7 @@ export class TaskRun<I, O, P, H = P> {
 
   #loop(): Pulled<I, O> | Promise<Pulled<I, O>> {
     for (;;) {
+      if (this.#ended) return undefined; // ended meanwhile (from a task, or while a pull waited)
       if (this.#sliceUsed()) return yieldToEventLoop().then(this.#loopAgain);
       this.#poked = false;
       const filling = this.#fill();
@@ -120,7 +121,7 @@ export class TaskRun<I, O, P, H = P> {
       else if (envelope.type === 'ERROR' && this.#stopOnError) throw envelope.error;
       return envelope;
     }
-    if (this.#sourceDone && this.#inFlight.size === 0) return undefined;
+    if (this.#ended || (this.#sourceDone && this.#inFlight.size === 0)) return undefined;
     if (this.#poked) return AGAIN;
     return new Promise<Pulled<I, O>>((resolve, reject) => {
       this.#sleeper = { resolve, reject };
@@ -133,6 +134,7 @@ export class TaskRun<I, O, P, H = P> {
     this.#capacityChanged = false;
     this.#stopWaiting();
     for (;;) {
+      if (this.#ended) return undefined;
       const step = this.#admission.step();
       if (step instanceof Promise) return step.then((s) => (this.#apply(s) ? this.#fill() : undefined));
       if (!this.#apply(step)) return undefined;

@@ -42,7 +42,8 @@ export type ScheduledTask<I = unknown, O = unknown> = {
   /**
    * Resources held while the task runs. Default `{ capacity: 1 }` — so a task without a cost is **not limited
    * at all** unless the budget tracks a resource named `capacity`. Give every task a cost, or add `capacity` to
-   * the budget to count tasks. A cost object must not be changed while tasks that use it wait to run.
+   * the budget to count tasks. A cost object is read again for every task, so a shared one may be changed
+   * between tasks; a task already waiting for capacity keeps the cost it was admitted with.
    */
   cost?: ResourceCost;
   /** Called after the cost is released and before the `FINAL` envelope is yielded. */

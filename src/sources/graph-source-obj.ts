@@ -109,7 +109,12 @@ export abstract class GraphSourceObj<K, T> extends SignallingSourceObj<T> implem
 
   /** Hands out the next ready task without the generator round trip when there is one. */
   protected override pull_now(): IteratorResult<T, undefined> | undefined {
-    const key = this.takeKey();
+    let key: K | undefined;
+    try {
+      key = this.takeKey();
+    } catch {
+      return undefined; // the slow way meets the same error and ends the source, as a failed pull does
+    }
     // A key without a task goes the slow way, so the failure ends the source as a failed pull does.
     if (key === undefined || !this.#tasks.has(key)) return undefined;
     return { done: false, value: this.#start(key) };

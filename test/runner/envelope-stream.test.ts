@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
+import { DependencyGraph } from '../../src/graph/dependency-graph.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
-import type { ScheduledTask } from '../../src/runner/types.js';
+import type { ScheduledTask, TaskRunGenerator } from '../../src/runner/types.js';
+import { DependencySourceObj } from '../../src/sources/dependency-source-obj.js';
 import { deferred } from '../support/async.js';
 
 type Task = ScheduledTask<string, string>;
@@ -86,4 +88,41 @@ describe('what runTasks() returns behaves like an async generator', () => {
     for await (const e of gen) keys.push(e.key);
     expect(keys).toEqual(['a']);
   });
+
+  it.each(['return', 'throw'] as const)(
+    'a task that calls %s() on the run while it is being started: the pending next() still settles, then the run ends',
+    async (how) => {
+      // A graph source hands its head over synchronously, so the task starts inside the first next() call.
+      const graph = new DependencyGraph<string>();
+      for (const k of ['a', 'b']) graph.addNode(k);
+      const pool = new ResourceCapacitySource({ gpu: 1 });
+      let gen: TaskRunGenerator<string, string> | undefined;
+      let ended: Promise<unknown> | undefined;
+      const tasks = new Map<string, Task>([
+        [
+          'a',
+          {
+            key: 'a',
+            cost: { gpu: 1 },
+            runner: () => {
+              ended =
+                how === 'return' ? gen?.return() : gen?.throw(new Error('stop')).catch((e: unknown) => e);
+              return Promise.resolve('a');
+            },
+          },
+        ],
+        ['b', { key: 'b', cost: { gpu: 1 }, runner: async () => 'b' }],
+      ]);
+      gen = new ScheduledTaskPoolRunner<string, string>(
+        'r',
+        new DependencySourceObj(graph, tasks),
+        pool,
+      ).runTasks();
+      const first = await gen.next();
+      expect(first).toMatchObject({ done: false, value: { key: 'a', type: 'FINAL' } });
+      await ended;
+      expect(await gen.next()).toEqual({ done: true, value: undefined });
+      expect(pool.available).toEqual({ gpu: 1 });
+    },
+  );
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
-import { InvalidCostError, InvalidTaskError } from '../../src/errors/index.js';
+import { CostExceedsLimitError, InvalidCostError, InvalidTaskError } from '../../src/errors/index.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
 import { ScheduledTaskPoolRunner } from '../../src/runner/scheduled-task-pool-runner.js';
 import type { ScheduledTask } from '../../src/runner/types.js';
 import { PrioritySourceObj } from '../../src/sources/priority-source-obj.js';
 import { collect } from '../support/async.js';
+import { ManualSource } from '../support/sources.js';
 
 type Task = ScheduledTask<never, string>;
 const ok = (key: string, cost: Record<string, number> = { gpu: 1 }): Task => ({
@@ -77,5 +78,36 @@ describe('malformed items are reported and the run goes on', () => {
       ).runTasks(false),
     );
     expect(envelopes[0]?.type).toBe('ERROR'); // 3 is above the ceiling of 2: it can never fit
+  });
+});
+
+describe('a cost object reused after its tasks finished', () => {
+  it('is read again: a new amount applies, an impossible one is refused', async () => {
+    const pool = new ResourceCapacitySource({ gpu: 4 });
+    const source = new ManualSource<Task>();
+    const gen = new ScheduledTaskPoolRunner('r', source, pool).runTasks(false);
+    const cost: Record<string, number> = { gpu: 1 };
+    const seen: number[] = [];
+    const task = (key: string): Task => ({
+      key,
+      cost,
+      runner: async () => {
+        seen.push(pool.inUse.gpu ?? -1);
+        return key;
+      },
+    });
+    source.push(task('t1'));
+    expect((await gen.next()).value).toMatchObject({ type: 'FINAL', key: 't1' });
+    cost.gpu = 3;
+    source.push(task('t2'));
+    expect((await gen.next()).value).toMatchObject({ type: 'FINAL', key: 't2' });
+    cost.gpu = 9; // above the limit (and the ceiling) of 4
+    source.push(task('t3'));
+    const refused = (await gen.next()).value;
+    expect(refused).toMatchObject({ type: 'ERROR', key: 't3' });
+    expect(refused?.error).toBeInstanceOf(CostExceedsLimitError);
+    source.end();
+    expect(await gen.next()).toEqual({ done: true, value: undefined });
+    expect(seen).toEqual([1, 3]);
   });
 });

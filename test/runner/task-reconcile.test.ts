@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { QuotaCapacitySource } from '../../src/capacity/quota-capacity-source.js';
 import { ResourceCapacitySource } from '../../src/capacity/resource-capacity-source.js';
 import { InvalidCostError, UnknownResourceError } from '../../src/errors/index.js';
 import { SourceBufferObj } from '../../src/pull/source-buffer-obj.js';
@@ -173,4 +174,30 @@ describe('a task corrects the cost it holds (ctx.reconcile)', () => {
     mem.release({ ramGb: 12 });
     expect(mem.available).toEqual({ ramGb: 16 });
   });
+
+  it.each([
+    [50, 100], // it used less than it first took: nothing to charge to the new window
+    [70, 90], // it used more: only the extra 10 are charged to the new window
+  ])(
+    'across a quota refill, correcting 60 tokens to %i charges the new window only with the growth',
+    async (actual, left) => {
+      const quota = new QuotaCapacitySource({ tokens: 100 });
+      const pool = new ResourceCapacitySource({ slots: 2 }, quota);
+      let seen = -1;
+      await run(pool, [
+        {
+          key: 'chat',
+          cost: { slots: 1, tokens: 60 },
+          runner: async (ctx) => {
+            quota.reset(); // a new window starts while the task runs: its 60 were spent in the old one
+            ctx.reconcile({ slots: 1, tokens: actual });
+            seen = quota.available.tokens ?? -1;
+            return 'ok';
+          },
+        },
+      ]);
+      expect(seen).toBe(left);
+      expect(pool.available).toEqual({ slots: 2 });
+    },
+  );
 });

@@ -710,4 +710,24 @@ describe('PriorityDependencySourceObj property', () => {
       { numRuns: 60 },
     );
   });
+
+  it('a priorityFn failure found by a pull rejects that pull (never a synchronous throw) and ends the source', async () => {
+    const graph = new DependencyGraph<string>();
+    graph.addNode('a');
+    graph.addNode('b', ['a']);
+    const source = new PriorityDependencySourceObj(graph, keyed('a', 'b'), {
+      priorityFn: (k) => {
+        if (k === 'b') throw new Error('bad priority');
+        return 1;
+      },
+    });
+    expect(await nextValue(source.next())).toEqual({ key: 'a' });
+    source.complete('a');
+    let pull: Promise<unknown> | undefined;
+    expect(() => {
+      pull = source.next();
+    }).not.toThrow();
+    await expect(pull).rejects.toThrow('bad priority');
+    expect(source.done).toBe(true);
+  });
 });
