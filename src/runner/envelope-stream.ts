@@ -30,8 +30,10 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
   #outstanding = 0;
   /** The last call made while others were outstanding (or the pull it waits on): what a new call waits for. */
   #tail: Promise<unknown> | undefined;
-  /** The call being served synchronously right now, if any. */
-  #serving: { after?: () => void; result?: unknown } | undefined;
+  /** A call is being served synchronously right now. */
+  #serving = false;
+  /** Set when a call was made while another was being served: lets it go once that one returns. */
+  #servingDone: ((result: unknown) => void) | undefined;
 
   constructor(run: PulledRun<I, O>, hooks: RunHooks) {
     this.#run = run;
@@ -128,20 +130,20 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
    * ready costs one resolved promise), else after the earlier ones, in order, as an async generator does.
    */
   #call<R>(op: () => R | Promise<R>): Promise<R> {
-    if (this.#outstanding === 0 && this.#serving === undefined) {
+    if (this.#outstanding === 0 && !this.#serving) {
       // A call made from inside `op` (a task calling `return()` while it is being started) waits for `op`.
-      const serving: { after?: () => void } = {};
-      this.#serving = serving;
+      this.#serving = true;
       let out: R | Promise<R>;
       try {
         out = op();
       } catch (error) {
-        this.#doneServing(serving);
+        this.#doneServing(undefined);
         return Promise.reject(error);
       }
-      this.#doneServing(serving, out);
+      const queuedBehind = this.#servingDone !== undefined;
+      this.#doneServing(out);
       if (!(out instanceof Promise)) return Promise.resolve(out);
-      if (serving.after === undefined) this.#tail = out; // `op` counts itself outstanding until it settles
+      if (!queuedBehind) this.#tail = out; // `op` counts itself outstanding until it settles
       return out;
     }
     this.#outstanding++;
@@ -149,10 +151,11 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
     const done = (): void => {
       this.#outstanding--;
     };
-    const serving = this.#serving;
     const before =
-      serving !== undefined && serving.after === undefined
-        ? this.#servingDone()
+      this.#serving && this.#servingDone === undefined
+        ? new Promise<unknown>((resolve) => {
+            this.#servingDone = resolve;
+          })
         : (this.#tail as Promise<unknown>);
     const queued = before.then(run, run);
     queued.then(done, done);
@@ -160,18 +163,11 @@ export class EnvelopeStream<I, O> implements TaskRunGenerator<I, O> {
     return queued;
   }
 
-  /** A promise that settles once the call being served synchronously returns (with what it returned). */
-  #servingDone(): Promise<unknown> {
-    const serving = this.#serving as { after?: () => void; result?: unknown };
-    return new Promise<unknown>((resolve) => {
-      serving.after = () => resolve(serving.result);
-    });
-  }
-
-  /** The call being served returned `result` (nothing when it threw): calls queued behind it may go. */
-  #doneServing(serving: { after?: () => void; result?: unknown }, result?: unknown): void {
-    this.#serving = undefined;
-    serving.result = result;
-    serving.after?.();
+  /** The call being served returned `result` (nothing when it threw): a call queued behind it may go. */
+  #doneServing(result: unknown): void {
+    this.#serving = false;
+    const resolve = this.#servingDone;
+    this.#servingDone = undefined;
+    resolve?.(result);
   }
 }

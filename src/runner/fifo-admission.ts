@@ -94,11 +94,22 @@ export class FifoAdmission<I, O, P, H = P> {
     }
     // A head that is not a valid task (null, a number, no runner…) is consumed and reported at once.
     if (invalidTask(head) === undefined) {
-      const prepared = this.#gate.prepare(keyOf(head), head.cost);
-      if (!(prepared instanceof Error) && !this.#gate.fits(prepared)) {
-        // Blocked unless it can never run, in which case it is consumed and reported.
-        if (this.#gate.refusal(keyOf(head), prepared) === undefined) {
-          return { kind: 'blocked', prepared, sourceChanged: this.#source.changed?.() };
+      const key = keyOf(head);
+      const prepared = this.#gate.prepare(key, head.cost);
+      if (!(prepared instanceof Error)) {
+        if (!this.#gate.fits(prepared)) {
+          // Blocked unless it can never run, in which case it is consumed and reported.
+          if (this.#gate.refusal(key, prepared) === undefined) {
+            return { kind: 'blocked', prepared, sourceChanged: this.#source.changed?.() };
+          }
+        } else {
+          // The head fits: take it at once when the source can hand it over, reusing what was just checked.
+          const now = this.#source[takeNow]?.();
+          if (now !== undefined && now.done !== true && now.value === head) {
+            return this.#tryTake(this.#record(head, prepared));
+          }
+          if (now !== undefined) return this.#delivered(now);
+          return this.#source.next().then((r) => this.#delivered(r));
         }
       }
     }
