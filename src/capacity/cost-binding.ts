@@ -297,6 +297,30 @@ export function costGive(h: CapacityHold, epoch: number, resetsNow: number): voi
 }
 
 /**
+ * Per chain level, what a release of `h` gives back: for each cell a release reaches, `give(i)` says what was
+ * given back at cell `i` (`undefined` for nothing); the levels a release does not reach (a quota and above)
+ * keep the hold's own amounts, which their collectors balance against.
+ */
+export function levelAmounts(
+  h: CapacityHold,
+  give: (i: number) => Amount | undefined,
+): Readonly<ResourceCost>[] {
+  const given: Readonly<ResourceCost>[] = h.levelCosts.slice();
+  const rebuilt = new Set<number>();
+  for (let i = 0; i < h.releaseEnd; i++) {
+    const level = h.levels[i]!;
+    if (!rebuilt.has(level)) {
+      rebuilt.add(level);
+      given[level] = {};
+    }
+    const amount = give(i);
+    if (amount !== undefined)
+      defineAmount(given[level] as ResourceCost, h.names[i]!, pairToNumber(amount.whole, amount.micro));
+  }
+  return given;
+}
+
+/**
  * What {@link costGive} gives back per level, for metrics: the hold's amounts, without cells reset since `epoch`
  * (nothing is given back there).
  */
@@ -306,18 +330,9 @@ export function givenLevelCosts(
   resetsNow: number,
 ): readonly Readonly<ResourceCost>[] {
   if (epoch === resetsNow) return h.levelCosts;
-  const given = h.levelCosts.slice();
-  const rebuilt = new Set<number>();
-  for (let i = 0; i < h.releaseEnd; i++) {
-    const level = h.levels[i]!;
-    if (!rebuilt.has(level)) {
-      rebuilt.add(level);
-      given[level] = {};
-    }
-    if (!cellResetSince(h.cells[i]!, epoch))
-      defineAmount(given[level] as ResourceCost, h.names[i]!, pairToNumber(h.whole[i]!, h.micro[i]!));
-  }
-  return given;
+  return levelAmounts(h, (i) =>
+    cellResetSince(h.cells[i]!, epoch) ? undefined : { whole: h.whole[i]!, micro: h.micro[i]! },
+  );
 }
 
 /**

@@ -1,9 +1,8 @@
 import { Deque } from '../foundation/deque.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
-import { type Amount, MICRO, pairToNumber } from './amount.js';
-import type { CapacityHold } from './cost-binding.js';
+import { type Amount, MICRO } from './amount.js';
+import { type CapacityHold, levelAmounts } from './cost-binding.js';
 import { cellGive, cellResetSince, resetEpoch } from './ledger.js';
-import { defineAmount } from './records.js';
 
 /** Outstanding acquisitions are scanned for ones nothing is left of once there are more than this many. */
 const PRUNE_ABOVE = 1024;
@@ -47,23 +46,14 @@ export class DirectHolds {
   giveBack(shape: string, asked: CapacityHold): Readonly<ResourceCost>[] {
     const match = this.#takeOldestLive(shape);
     const hold = match?.hold ?? asked;
-    const given: Readonly<ResourceCost>[] = hold.levelCosts.slice();
-    const reached = new Set<number>();
-    for (let i = 0; i < hold.releaseEnd; i++) {
-      const level = hold.levels[i]!;
-      if (!reached.has(level)) {
-        reached.add(level);
-        given[level] = {};
-      }
+    return levelAmounts(hold, (i) => {
       const cell = hold.cells[i]!;
       // The matched acquisition was forgotten here by a reset: nothing of it is left to give back.
-      if (match !== undefined && cellResetSince(cell, match.epoch)) continue;
+      if (match !== undefined && cellResetSince(cell, match.epoch)) return undefined;
       const amount = this.#takeBack(cell, hold.whole[i]!, hold.micro[i]!);
-      if (amount === undefined) continue;
-      cellGive(cell, amount.whole, amount.micro);
-      defineAmount(given[level] as ResourceCost, hold.names[i]!, pairToNumber(amount.whole, amount.micro));
-    }
-    return given;
+      if (amount !== undefined) cellGive(cell, amount.whole, amount.micro);
+      return amount;
+    });
   }
 
   /**

@@ -82,12 +82,7 @@ export class EntryHeap {
     let i = 0;
     for (let c = 1; c < n; c = 2 * i + 1) {
       c = this.#betterChild(c, n);
-      const cb = 3 * c;
-      const hb = 3 * i;
-      data[hb] = data[cb]!;
-      data[hb + 1] = data[cb + 1]!;
-      data[hb + 2] = data[cb + 2]!;
-      refs[i] = refs[c];
+      this.#move(c, i);
       i = c;
     }
     this.#siftUp(i, ref, priority, time, seq);
@@ -121,25 +116,16 @@ export class EntryHeap {
   /** Places the entry at the hole `i` or above it. */
   #siftUp(i: number, ref: unknown, priority: number, time: number, seq: number): void {
     const data = this.#data;
-    const refs = this.#refs;
     const rate = this.#rate;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pb = 3 * p;
       const d = priority - data[pb]! - rate * (time - data[pb + 1]!);
       if (d < 0 || (d === 0 && seq > data[pb + 2]!)) break;
-      const hb = 3 * i;
-      data[hb] = data[pb]!;
-      data[hb + 1] = data[pb + 1]!;
-      data[hb + 2] = data[pb + 2]!;
-      refs[i] = refs[p];
+      this.#move(p, i);
       i = p;
     }
-    const hb = 3 * i;
-    data[hb] = priority;
-    data[hb + 1] = time;
-    data[hb + 2] = seq;
-    refs[i] = ref;
+    this.#place(i, ref, priority, time, seq);
   }
 
   /** Moves the entry at `i` down to its place (for `filter`'s heap construction). */
@@ -158,18 +144,31 @@ export class EntryHeap {
       const cb = 3 * c;
       const d = priority - data[cb]! - rate * (time - data[cb + 1]!);
       if (d > 0 || (d === 0 && seq < data[cb + 2]!)) break;
-      const hb = 3 * i;
-      data[hb] = data[cb]!;
-      data[hb + 1] = data[cb + 1]!;
-      data[hb + 2] = data[cb + 2]!;
-      refs[i] = refs[c];
+      this.#move(c, i);
       i = c;
     }
-    const hb = 3 * i;
-    data[hb] = priority;
-    data[hb + 1] = time;
-    data[hb + 2] = seq;
-    refs[i] = ref;
+    this.#place(i, ref, priority, time, seq);
+  }
+
+  /** Moves the entry at position `from` into the hole at `to`. */
+  #move(from: number, to: number): void {
+    const data = this.#data;
+    const fb = 3 * from;
+    const tb = 3 * to;
+    data[tb] = data[fb]!;
+    data[tb + 1] = data[fb + 1]!;
+    data[tb + 2] = data[fb + 2]!;
+    this.#refs[to] = this.#refs[from];
+  }
+
+  /** Puts an entry into the hole at `i`. */
+  #place(i: number, ref: unknown, priority: number, time: number, seq: number): void {
+    const data = this.#data;
+    const b = 3 * i;
+    data[b] = priority;
+    data[b + 1] = time;
+    data[b + 2] = seq;
+    this.#refs[i] = ref;
   }
 
   /** Of the left child `c` and its right sibling (when one of the `n` positions), the one served first. */
