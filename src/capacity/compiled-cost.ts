@@ -40,6 +40,11 @@ export class CompiledCost {
     return this.#shape;
   }
 
+  /** The amounts by resource name. */
+  amounts(): Map<string, Amount> {
+    return new Map(this.keys.map((key, i) => [key, { whole: this.whole[i]!, micro: this.micro[i]! }]));
+  }
+
   /** The validated cost as a frozen plain object (built on first use; metrics events carry it). */
   get cost(): Readonly<ResourceCost> {
     if (this.#cost === undefined) {

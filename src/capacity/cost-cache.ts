@@ -60,21 +60,16 @@ export class CostCache {
       const r = compileCost(cost);
       if (!r.ok) return r;
       const values = r.compiled.keys.map((key) => (cost as Record<string, number>)[key] as number);
-      prepared = {
-        compiled: r.compiled,
-        values,
-        binding: this.#chain.bind(r.compiled),
-        withinCeilingsAt: -1,
-      };
+      prepared = this.wrap(r.compiled, values);
       if (hash !== undefined) this.#remember(hash, prepared);
     }
     this.#lastPrepared = prepared;
     return prepared;
   }
 
-  /** A prepared cost for an already compiled one (not cached). */
-  wrap(compiled: CompiledCost): PreparedCost {
-    return { compiled, values: [], binding: this.#chain.bind(compiled), withinCeilingsAt: -1 };
+  /** A prepared cost for an already compiled one (not cached); `values` are its amounts as written. */
+  wrap(compiled: CompiledCost, values: readonly number[] = []): PreparedCost {
+    return { compiled, values, binding: this.#chain.bind(compiled), withinCeilingsAt: -1 };
   }
 
   /** The binding of `p`, re-resolved first if the chain's tracked resources changed since. */

@@ -303,8 +303,10 @@ export class ResourceCapacitySource {
    * ends. A direct reconcile on a source does not change what a runner holds for its tasks.
    */
   reconcile(estimated: ResourceCost, actual: ResourceCost): void {
-    const e = parseCostOrThrow(estimated);
-    const a = parseCostOrThrow(actual);
+    const from = compileCostOrThrow(estimated);
+    const to = compileCostOrThrow(actual);
+    const e = from.amounts();
+    const a = to.amounts();
     const chain = this.#view();
     chain.levels.forEach((level, l) => {
       // Levels a release reaches give back at most what this source's own acquisitions hold there; a quota
@@ -320,8 +322,7 @@ export class ResourceCapacitySource {
         if (back !== undefined) cellGive(cell, back.whole, back.micro);
       });
     });
-    const corrected = chain.bind(compileCostOrThrow(actual));
-    this.#direct.corrected(compileCostOrThrow(estimated).shape, corrected.compiled.shape, corrected.hold);
+    this.#direct.corrected(from.shape, to.shape, chain.bind(to).hold);
     // Each level's collector hears of the resources that level tracks.
     const only = (amounts: Map<string, Amount>, ledger: Ledger): ResourceCost => {
       const out: ResourceCost = {};

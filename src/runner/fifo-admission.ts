@@ -97,23 +97,14 @@ export class FifoAdmission<I, O, P, H = P> {
       const key = keyOf(head);
       const prepared = this.#gate.prepare(key, head.cost);
       if (!(prepared instanceof Error)) {
-        if (!this.#gate.fits(prepared)) {
-          // Blocked unless it can never run, in which case it is consumed and reported.
-          if (this.#gate.refusal(key, prepared) === undefined) {
-            return { kind: 'blocked', prepared, sourceChanged: this.#source.changed?.() };
-          }
-        } else {
-          // The head fits: take it at once when the source can hand it over, reusing what was just checked.
-          const now = this.#source[takeNow]?.();
-          if (now !== undefined && now.done !== true && now.value === head) {
-            return this.#tryTake(this.#record(head, prepared));
-          }
-          if (now !== undefined) return this.#delivered(now);
-          return this.#source.next().then((r) => this.#delivered(r));
+        if (this.#gate.fits(prepared)) return this.#consume(head, prepared);
+        // Blocked unless it can never run, in which case it is consumed and reported.
+        if (this.#gate.refusal(key, prepared) === undefined) {
+          return { kind: 'blocked', prepared, sourceChanged: this.#source.changed?.() };
         }
       }
     }
-    return this.#consume();
+    return this.#consume(head, undefined);
   }
 
   /** Stops admitting: returns the held task (never started) and routes a late pull to `onLate`. */
@@ -128,11 +119,16 @@ export class FifoAdmission<I, O, P, H = P> {
     return orphans;
   }
 
-  /** Takes the head from the source: at once when the source can hand it over, else through `next()`. */
-  #consume(): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
+  /**
+   * Takes the head from the source: at once when the source can hand it over, else through `next()`. When the
+   * head fits (`prepared` given) and the source hands over that very head, what was just checked is reused.
+   */
+  #consume(head: unknown, prepared: P | undefined): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
     const now = this.#source[takeNow]?.();
-    if (now !== undefined) return this.#delivered(now);
-    return this.#source.next().then((r) => this.#delivered(r));
+    if (now === undefined) return this.#source.next().then((r) => this.#delivered(r));
+    if (prepared !== undefined && now.done !== true && now.value === head)
+      return this.#tryTake(this.#record(head, prepared));
+    return this.#delivered(now);
   }
 
   #delivered(r: IteratorResult<unknown, unknown>): Admission<I, O, P, H> | Promise<Admission<I, O, P, H>> {
