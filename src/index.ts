@@ -24,6 +24,7 @@ export {
   CallbackError,
   CostExceedsLimitError,
   CycleError,
+  DependencyFailedError,
   DuplicateKeyError,
   InsufficientCapacityError,
   InvalidCostError,
@@ -35,11 +36,15 @@ export {
   MissingDependencyError,
   MissingTaskError,
   NotSupportedError,
+  QueueTimeoutError,
   RunnerBusyError,
+  SchedulerClosedError,
   SinkClosedError,
   SourceClosedError,
   TaskAbortedError,
   type TaskAbortReason,
+  TaskCancelledError,
+  TaskTimeoutError,
   UnknownKeyError,
   UnknownResourceError,
 } from './errors/index.js';
@@ -108,6 +113,25 @@ export {
   type TaskProgressEnvelope,
   type TaskRunGenerator,
 } from './runner/types.js';
+export type { SchedulerListener } from './scheduler/events.js';
+// Scheduler: the front door
+export { TaskHandle } from './scheduler/handle.js';
+export { Scheduler } from './scheduler/scheduler.js';
+export type {
+  AddItem,
+  AddOptions,
+  BackoffOptions,
+  ExplainReason,
+  Explanation,
+  FailedState,
+  RetryOptions,
+  SchedulerEvents,
+  SchedulerOptions,
+  SchedulerStats,
+  SchedulerTaskContext,
+  SchedulerTaskFn,
+  TaskState,
+} from './scheduler/types.js';
 // Task sources
 export { DependencySourceObj } from './sources/dependency-source-obj.js';
 export {

@@ -16,6 +16,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   runner: ['errors', 'foundation', 'pull', 'capacity'],
   legacy: ['errors', 'foundation', 'pull', 'runner'],
   balancer: ['errors', 'foundation', 'capacity'],
+  admission: ['errors', 'foundation', 'sources'],
+  scheduler: ['errors', 'foundation', 'capacity', 'sources', 'admission', 'runner'],
 };
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');

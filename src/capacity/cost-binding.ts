@@ -391,6 +391,26 @@ export function costShortfall(b: Binding): CapacityShortfall | undefined {
   };
 }
 
+/** Every (resource, level) whose amount does not fit right now, resources in cost order, levels bottom up. */
+export function costShortfalls(b: Binding): CapacityShortfall[] {
+  const c = b.compiled;
+  const out: CapacityShortfall[] = [];
+  for (let i = 0; i < b.columns.length; i++) {
+    const { slots, levels } = b.columns[i]!;
+    for (let j = 0; j < slots.length; j++) {
+      const slot = slots[j]!;
+      if (cellFits(slot.cell, c.whole[i]!, c.micro[i]!)) continue;
+      out.push({
+        resource: slot.name,
+        level: levels[j]!,
+        requested: amountAt(c, i),
+        available: cellAvailable(slot.cell),
+      });
+    }
+  }
+  return out;
+}
+
 /** The first amount above its level's ceiling (lowest level first), or `undefined`. */
 export function costExcess(b: Binding): CeilingExcess | undefined {
   const hit = firstAcrossLevels(b, (s, w, m) => !cellExceedsCeiling(s.cell, w, m));

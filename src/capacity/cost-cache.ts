@@ -10,6 +10,8 @@ export interface PreparedCost {
   binding: Binding;
   /** The ceiling epoch at which the cost was last found within every ceiling of `binding` (-1: not yet). */
   withinCeilingsAt: number;
+  /** The resources with a non-zero amount, computed on first use. */
+  resources?: readonly string[];
 }
 
 /** Shapes (and resource names) kept before the cache starts over: any real mix of task kinds fits, odd ones stay bounded. */

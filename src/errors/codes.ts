@@ -21,7 +21,12 @@ export type AllotErrorCode =
   | 'ALLOT_CYCLE'
   | 'ALLOT_INVALID_STATE'
   | 'ALLOT_UNKNOWN_KEY'
-  | 'ALLOT_NOT_SUPPORTED';
+  | 'ALLOT_NOT_SUPPORTED'
+  | 'ALLOT_TASK_CANCELLED'
+  | 'ALLOT_TASK_TIMEOUT'
+  | 'ALLOT_QUEUE_TIMEOUT'
+  | 'ALLOT_DEPENDENCY_FAILED'
+  | 'ALLOT_SCHEDULER_CLOSED';
 
 /** Marker shared by every allot error class, whatever built-in error it extends. */
 export interface AllotErrorLike extends Error {

@@ -25,4 +25,11 @@ export {
   RunnerBusyError,
   TaskAbortedError,
 } from './runner-errors.js';
+export {
+  DependencyFailedError,
+  QueueTimeoutError,
+  SchedulerClosedError,
+  TaskCancelledError,
+  TaskTimeoutError,
+} from './scheduler-errors.js';
 export { MissingTaskError, SinkClosedError, SourceClosedError } from './source-errors.js';

@@ -1,3 +1,4 @@
+import type { CapacityShortfall } from '../capacity/types.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
 
 /**
@@ -47,4 +48,11 @@ export interface CapacityGate<P, H = P> {
   waitFor?(prepared: P): void;
   /** Optional: the run stopped waiting (it woke up, or ended). */
   endWait?(): void;
+  /**
+   * Optional, for explanations and reservations: each (resource, level) of the cost that does not fit now, with
+   * the amount needed and the amount free there.
+   */
+  shortfalls?(prepared: P): readonly CapacityShortfall[];
+  /** Optional, for reservations: the resources the cost takes a non-zero amount of. */
+  resources?(prepared: P): readonly string[];
 }

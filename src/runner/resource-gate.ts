@@ -7,12 +7,14 @@ import {
   costExcess,
   costFits,
   costGive,
+  costShortfalls,
   costTake,
   givenLevelCosts,
 } from '../capacity/cost-binding.js';
 import { CostCache, type PreparedCost } from '../capacity/cost-cache.js';
 import { ceilingEpoch, resetEpoch } from '../capacity/ledger.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
+import type { CapacityShortfall } from '../capacity/types.js';
 import { CostExceedsLimitError, UnknownResourceError } from '../errors/capacity-errors.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { CapacityGate } from './capacity-gate.js';
@@ -117,5 +119,19 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
 
   endWait(): void {
     this.#chain.endWait(this.#waitingAt);
+  }
+
+  shortfalls(prepared: PreparedCost): readonly CapacityShortfall[] {
+    return costShortfalls(this.#costs.bound(prepared));
+  }
+
+  resources(prepared: PreparedCost): readonly string[] {
+    let names = prepared.resources;
+    if (names === undefined) {
+      const c = prepared.compiled;
+      names = c.keys.filter((_, i) => c.whole[i] !== 0 || c.micro[i] !== 0);
+      prepared.resources = names;
+    }
+    return names;
   }
 }

@@ -1,0 +1,132 @@
+import type { ReadyQueue } from '../admission/ready-queue.js';
+import { show } from '../errors/allot-error.js';
+import type { CapacityGate } from '../runner/capacity-gate.js';
+import type { Attempt, Task } from './task.js';
+import type { ExplainReason, Explanation } from './types.js';
+
+/** What an explanation reads from its scheduler. */
+export interface ExplainView<P, H> {
+  readonly paused: boolean;
+  readonly order: 'fifo' | 'backfill';
+  readonly gate: CapacityGate<P, H>;
+  readonly queue: ReadyQueue<P, Task<P, H>>;
+  readonly now: () => number;
+  readonly tasks: ReadonlyMap<string, Task<P, H>>;
+  /** Attempts holding capacity (running, or cancelled/timed out and still settling). */
+  readonly holders: ReadonlySet<Attempt<P, H>>;
+}
+
+/** Why `task` is where it is, as structured reasons and one sentence. */
+export function explainTask<P, H>(task: Task<P, H>, v: ExplainView<P, H>): Explanation {
+  const reasons = reasonsFor(task, v);
+  return { key: task.key, state: task.state, reasons, message: sentence(task, reasons, v) };
+}
+
+function reasonsFor<P, H>(task: Task<P, H>, v: ExplainView<P, H>): ExplainReason[] {
+  const reasons: ExplainReason[] = [];
+  switch (task.state) {
+    case 'waiting':
+      for (const key of task.deps ?? []) {
+        const dep = v.tasks.get(key);
+        if (dep !== undefined && dep.state !== 'completed')
+          reasons.push({ kind: 'dependency', key, state: dep.state });
+      }
+      return reasons;
+    case 'backoff':
+      reasons.push({ kind: 'backoff', untilMs: task.extras?.backoffUntil ?? v.now() });
+      return reasons;
+    case 'queued':
+      break;
+    default:
+      return reasons;
+  }
+  if (v.paused) reasons.push({ kind: 'paused' });
+  const shortfalls = v.gate.shortfalls?.(task.prepared) ?? [];
+  for (const s of shortfalls) {
+    reasons.push({
+      kind: 'resource',
+      resource: s.resource,
+      level: s.level,
+      need: s.requested,
+      free: s.available,
+    });
+  }
+  const lacking = new Set(shortfalls.map((s) => s.resource));
+  for (const a of v.holders) {
+    if (a.live) continue;
+    const holds = v.gate.resources?.(a.task.prepared) ?? [];
+    if (holds.some((r) => lacking.has(r))) reasons.push({ kind: 'releasing', key: a.task.key });
+  }
+  const head = v.queue.head();
+  if (head !== undefined && head !== task && !v.gate.fits(head.prepared)) {
+    if (v.order === 'fifo') reasons.push({ kind: 'behind', key: head.key });
+    else if (v.queue.reserved(head, v.now())) {
+      const headLacks = (v.gate.shortfalls?.(head.prepared) ?? []).map((s) => s.resource);
+      const mine = v.gate.resources?.(task.prepared) ?? [];
+      if (mine.some((r) => headLacks.includes(r))) reasons.push({ kind: 'reservation', key: head.key });
+    }
+  }
+  return reasons;
+}
+
+function sentence<P, H>(task: Task<P, H>, reasons: readonly ExplainReason[], v: ExplainView<P, H>): string {
+  const k = show(task.key);
+  switch (task.state) {
+    case 'running':
+      return `${k} is running (attempt ${task.attempt}).`;
+    case 'completed':
+      return `${k} completed.`;
+    case 'failed':
+    case 'cancelled':
+    case 'timed-out':
+    case 'skipped':
+      return `${k} ended ${task.state}: ${errorText(task.result)}.`;
+    default:
+      break;
+  }
+  if (reasons.length === 0) return `${k} is ${task.state} and can start at the next decision.`;
+  const parts = reasons.map((r) => phrase(r, v));
+  return `${k} ${parts.join('; and ')}.`;
+}
+
+function phrase<P, H>(r: ExplainReason, v: ExplainView<P, H>): string {
+  switch (r.kind) {
+    case 'dependency':
+      return `waits for its dependency ${show(r.key)} (${r.state})`;
+    case 'resource': {
+      const holders = holdersOf(r.resource, v);
+      const by = holders.length === 0 ? '' : ` (held by ${holders.map((h) => show(h)).join(', ')})`;
+      return `waits for ${r.resource}: needs ${r.need}, ${r.free} free in ${levelName(r.level)}${by}`;
+    }
+    case 'behind':
+      return `waits behind ${show(r.key)}, the first in line, which does not fit yet (fifo order)`;
+    case 'reservation':
+      return `waits because ${show(r.key)} has waited longest and reserves what it still lacks`;
+    case 'tenant':
+      return `waits while tenant ${show(r.tenant)} (share ${r.share.toFixed(2)}) goes first`;
+    case 'backoff':
+      return `waits to retry, in ${Math.max(0, Math.round(r.untilMs - v.now()))} ms`;
+    case 'paused':
+      return 'waits because the scheduler is paused';
+    case 'releasing':
+      return `waits for ${show(r.key)}, cancelled or timed out, to stop and give back its capacity`;
+  }
+}
+
+function levelName(level: number): string {
+  if (level === 0) return "the scheduler's pool";
+  if (level === 1) return 'the parent pool';
+  return `the pool ${level} levels up`;
+}
+
+function holdersOf<P, H>(resource: string, v: ExplainView<P, H>): string[] {
+  const keys: string[] = [];
+  for (const a of v.holders) {
+    if ((v.gate.resources?.(a.task.prepared) ?? []).includes(resource)) keys.push(a.task.key);
+  }
+  return keys;
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : show(error)).replace(/\.$/, '');
+}

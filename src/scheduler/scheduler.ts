@@ -1,0 +1,817 @@
+import { type AdmissionCapacity, type Pick, ReadyQueue } from '../admission/ready-queue.js';
+import type { PreparedCost } from '../capacity/cost-cache.js';
+import { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
+import { show } from '../errors/allot-error.js';
+import {
+  CycleError,
+  DuplicateKeyError,
+  MissingDependencyError,
+  UnknownKeyError,
+} from '../errors/graph-errors.js';
+import { InvalidOptionError } from '../errors/option-errors.js';
+import {
+  DependencyFailedError,
+  QueueTimeoutError,
+  SchedulerClosedError,
+  TaskCancelledError,
+  TaskTimeoutError,
+} from '../errors/scheduler-errors.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
+import type { CapacityGate } from '../runner/capacity-gate.js';
+import { type Held, ResourceGate } from '../runner/resource-gate.js';
+import { backoffDelay } from './backoff.js';
+import { SchedulerEmitter, type SchedulerListener, warnListener } from './events.js';
+import { explainTask } from './explain.js';
+import { type HandleHost, TaskHandle } from './handle.js';
+import { type ResolvedOptions, resolveOptions, taskExtras } from './options.js';
+import { Attempt, type AttemptHost, Outcome, Task } from './task.js';
+import type {
+  AddItem,
+  AddOptions,
+  Explanation,
+  FailedState,
+  SchedulerEvents,
+  SchedulerOptions,
+  SchedulerStats,
+  SchedulerTaskFn,
+  TaskState,
+} from './types.js';
+
+type P = PreparedCost;
+const NO_OPTIONS: AddOptions = Object.freeze({});
+type STask = Task<P, Held>;
+type SAttempt = Attempt<P, Held>;
+
+/** Counts of live tasks by state (terminal counts are cumulative). */
+interface Counts {
+  waiting: number;
+  queued: number;
+  running: number;
+  backoff: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  'timed-out': number;
+  skipped: number;
+}
+
+/**
+ * Runs work under a multi-resource budget: `add` a function with a cost, get a promise-like handle. A task starts
+ * when its dependencies have completed and every resource it needs is free at every level, taken in one atomic
+ * step; it gives everything back when its function settles, however it ended.
+ *
+ * Order: highest priority first (with optional aging), ties in order of becoming ready. With `backfill` (the
+ * default) tasks that fit start while a bigger head waits, until the head has been passed `maxBypass` times; it
+ * then holds a reservation. Scheduling decisions look at one task per distinct cost, never at the whole queue.
+ *
+ * @example
+ * const s = new Scheduler({ limits: { gpu: 2, cpu: 3 } });
+ * const encoded = s.add(() => encode(file), { key: 'encode', cost: { gpu: 2, cpu: 1 } });
+ * s.add(() => thumbnail(file), { cost: { cpu: 1 } });
+ * s.add(() => upload(file), { deps: ['encode'], cost: { cpu: 1 } });
+ * await s.onIdle();
+ */
+export class Scheduler {
+  readonly #capacity: ResourceCapacitySource;
+  readonly #gate: CapacityGate<P, Held>;
+  readonly #options: ResolvedOptions;
+  readonly #defaultCost: P;
+  readonly #queue: ReadyQueue<P, STask>;
+  readonly #emitter = new SchedulerEmitter();
+  readonly #tasks = new Map<string, STask>();
+  /** Settled tasks still remembered by key, oldest first (forgotten at idle moments beyond `keepSettled`). */
+  #settled: STask[] = [];
+  /** Attempts holding capacity: running ones and cancelled or timed-out ones still settling. */
+  readonly #holders = new Set<SAttempt>();
+  readonly #counts: Counts = {
+    waiting: 0,
+    queued: 0,
+    running: 0,
+    backoff: 0,
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    'timed-out': 0,
+    skipped: 0,
+  };
+  /** Attempts that were cancelled or timed out and whose function has not settled. */
+  #releasing = 0;
+  /** Non-terminal tasks plus releasing attempts: zero means idle. */
+  #active = 0;
+  #nextKey = 1;
+  #paused = false;
+  #closed = false;
+  #draining = false;
+  #drainAgain = false;
+  #drainQueued = false;
+  /** A take that must await (a remote capacity) is in flight: decisions wait for it. */
+  #taking = false;
+  /** Set while this scheduler gives capacity back itself (it drains right after; no wake-up needed). */
+  #ownRelease = false;
+  #waitingFor: P | undefined;
+  #idleWaiters: (() => void)[] = [];
+  /** The idle moment was already announced (until work arrives again). */
+  #idle = true;
+  readonly #unlisten: () => void;
+  /** What handles, attempts and the ready queue call back into (kept off the public surface). */
+  readonly #host: HandleHost & AttemptHost<P, Held>;
+  readonly #admission: AdmissionCapacity<P>;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = resolveOptions(options);
+    if ((options.limits === undefined) === (options.capacity === undefined))
+      throw new InvalidOptionError('limits/capacity', undefined, 'exactly one of limits and capacity');
+    if (options.capacity !== undefined && !(options.capacity instanceof ResourceCapacitySource))
+      throw new InvalidOptionError('capacity', options.capacity, 'a ResourceCapacitySource');
+    this.#capacity = options.capacity ?? new ResourceCapacitySource(options.limits as ResourceCost);
+    this.#gate = new ResourceGate(this.#capacity);
+    this.#defaultCost = this.#prepare('defaultCost', options.defaultCost ?? {});
+    const o = this.#options;
+    this.#queue = new ReadyQueue<P, STask>({
+      order: o.order,
+      maxBypass: o.maxBypass,
+      maxBypassMs: o.maxBypassMs,
+      agingRate: o.agingRate,
+      maxAgeBoost: o.maxAgeBoost,
+      now: o.now,
+    });
+    const gate = this.#gate;
+    this.#admission = {
+      fits: (p) => gate.fits(p),
+      lacking: (p) => (gate.shortfalls?.(p) ?? []).map((f) => f.resource),
+      resources: (p) => gate.resources?.(p) ?? [],
+    };
+    this.#host = {
+      cancelTask: (task, reason) => this.#cancelTask(task as STask, reason),
+      explainTask: (task) => this.#explainTask(task as STask),
+      progress: (attempt, value) => this.#progress(attempt, value),
+      reconcile: (attempt, actual) => this.#reconcile(attempt, actual),
+    };
+    this.#unlisten = this.#gate.onChange(() => {
+      if (!this.#ownRelease && this.#queue.size > 0) this.#schedule();
+    });
+  }
+
+  /** The capacity the scheduler draws on (level 0). */
+  get capacity(): ResourceCapacitySource {
+    return this.#capacity;
+  }
+
+  /** True after `pause()` until `resume()`. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Adds a task and returns its handle. Throws at once, adding nothing, for a bad cost (malformed, an unknown
+   * resource, above a limit anywhere up the chain), a duplicate key, an unknown dependency or a bad option.
+   */
+  add<O, Pr = unknown>(run: SchedulerTaskFn<O, Pr>, options: AddOptions<Pr> = NO_OPTIONS): TaskHandle<O> {
+    const task = this.#build(run as SchedulerTaskFn, options as AddOptions, undefined);
+    // A lone task can only depend on known tasks, none of which can depend on it: no cycle is possible.
+    for (const dep of task.deps ?? [])
+      if (!this.#tasks.has(dep)) throw new MissingDependencyError(task.key, dep);
+    this.#register(task);
+    this.#admit(task);
+    return new TaskHandle<O>(task as unknown as Task<unknown>, this.#host);
+  }
+
+  /**
+   * Adds several tasks at once; dependencies may name tasks of the same batch, in any order. All or nothing:
+   * when one item is invalid (or the batch has a cycle), it throws and adds none. Handles come in input order.
+   */
+  addAll<O = unknown, Pr = unknown>(items: readonly AddItem<O, Pr>[]): TaskHandle<O>[] {
+    if (!Array.isArray(items))
+      throw new InvalidOptionError('addAll items', items, 'an array of { run, ...options }');
+    const batch = new Map<string, STask>();
+    const tasks: STask[] = [];
+    const firstKey = this.#nextKey;
+    try {
+      for (const item of items) {
+        if (typeof item !== 'object' || item === null)
+          throw new InvalidOptionError('addAll item', item, 'an object { run, ...options }');
+        const task = this.#build(item.run as SchedulerTaskFn, item as AddOptions, batch);
+        batch.set(task.key, task);
+        tasks.push(task);
+      }
+      for (const task of tasks) {
+        for (const dep of task.deps ?? []) {
+          if (!this.#tasks.has(dep) && !batch.has(dep)) throw new MissingDependencyError(task.key, dep);
+        }
+      }
+      checkBatchCycle(tasks, batch);
+    } catch (error) {
+      this.#nextKey = firstKey; // nothing was added, so generated keys are free again
+      throw error;
+    }
+    for (const task of tasks) this.#register(task);
+    for (const task of tasks) this.#admit(task);
+    return tasks.map((t) => new TaskHandle<O>(t as unknown as Task<unknown>, this.#host));
+  }
+
+  /** Validates one task's options and builds its record (not registered yet). */
+  #build(run: SchedulerTaskFn, o: AddOptions, batch: ReadonlyMap<string, STask> | undefined): STask {
+    if (typeof o !== 'object' || o === null) throw new InvalidOptionError('task options', o, 'an object');
+    let key = o.key;
+    if (key === undefined) {
+      do key = `task-${this.#nextKey++}`;
+      while (this.#tasks.has(key) || batch?.has(key) === true);
+    } else if (typeof key !== 'string' || key === '') {
+      throw new InvalidOptionError('key', key, 'a non-empty string');
+    }
+    if (this.#closed) throw new SchedulerClosedError(key);
+    if (this.#tasks.has(key) || batch?.has(key) === true) throw new DuplicateKeyError(key);
+    if (typeof run !== 'function')
+      throw new InvalidOptionError(`run of task ${show(key)}`, run, 'a function');
+    const extras = taskExtras(key, o);
+    const prepared = o.cost === undefined ? this.#defaultCost : this.#prepare(key, o.cost);
+    const task: STask = new Task<P, Held>(key, run, prepared, o.priority ?? 0, o.tenant ?? 'default', extras);
+    if (o.deps !== undefined) {
+      if (!Array.isArray(o.deps) || o.deps.some((d) => typeof d !== 'string'))
+        throw new InvalidOptionError(`deps of task ${show(key)}`, o.deps, 'an array of keys');
+      if (o.deps.length > 0) task.deps = o.deps.slice();
+    }
+    return task;
+  }
+
+  #register(task: STask): void {
+    this.#tasks.set(task.key, task);
+    this.#active++;
+    this.#idle = false;
+    this.#counts.waiting++;
+  }
+
+  /** Cancels the task with this key (see {@link TaskHandle.cancel}); false when it had already ended. */
+  cancel(key: string, reason?: unknown): boolean {
+    return this.#cancelTask(this.#get(key), reason);
+  }
+
+  /** Why the task with this key is where it is: structured reasons and one sentence. */
+  explain(key: string): Explanation {
+    return this.#explainTask(this.#get(key));
+  }
+
+  /** Listens to an event; returns the function that stops listening. */
+  on<E extends keyof SchedulerEvents>(event: E, listener: SchedulerListener<E>): () => void {
+    if (typeof listener !== 'function')
+      throw new InvalidOptionError(`listener of ${event}`, listener, 'a function');
+    return this.#emitter.on(event, listener);
+  }
+
+  /**
+   * Resolves when nothing is waiting, queued, in backoff or running, and every cancelled or timed-out function
+   * has settled: all capacity the scheduler took is back. Resolves at once when that is already so.
+   */
+  onIdle(): Promise<void> {
+    if (this.#active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Nothing new starts until {@link Scheduler.resume}; running tasks go on. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Lets tasks start again after {@link Scheduler.pause}. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#schedule();
+  }
+
+  /** Cancels every task that has not started (waiting, queued or in backoff). Returns how many. */
+  clear(reason?: unknown): number {
+    let n = 0;
+    for (const task of [...this.#tasks.values()]) {
+      if (!task.terminal && task.state !== 'running' && this.#cancelTask(task, reason)) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Refuses new work (`add` then throws `SchedulerClosedError`), lets what is there finish — or, with
+   * `cancel: true`, cancels it all — and resolves when every task has ended and all capacity is back.
+   */
+  async close(options: { cancel?: boolean } = {}): Promise<void> {
+    this.#closed = true;
+    if (options.cancel === true) {
+      for (const task of [...this.#tasks.values()])
+        this.#cancelTask(task, new SchedulerClosedError(undefined));
+    }
+    await this.onIdle();
+    this.#unlisten();
+    this.#endWait();
+  }
+
+  /** Counts by state, and the capacity figures of level 0 (copies). */
+  get stats(): SchedulerStats {
+    const c = this.#counts;
+    return {
+      waiting: c.waiting,
+      queued: c.queued,
+      running: c.running,
+      backoff: c.backoff,
+      releasing: this.#releasing,
+      completed: c.completed,
+      failed: c.failed,
+      cancelled: c.cancelled,
+      timedOut: c['timed-out'],
+      skipped: c.skipped,
+      limits: { ...this.#capacity.limits },
+      inUse: { ...this.#capacity.inUse },
+      available: { ...this.#capacity.available },
+    };
+  }
+
+  #cancelTask(task: STask, reason: unknown): boolean {
+    if (task.terminal) return false;
+    const error = new TaskCancelledError(task.key, reason);
+    const attempt = task.current;
+    if (attempt !== undefined) this.#detach(attempt, error);
+    this.#end(task, 'cancelled', error);
+    return true;
+  }
+
+  #explainTask(task: STask): Explanation {
+    return explainTask(task, {
+      paused: this.#paused,
+      order: this.#options.order,
+      gate: this.#gate,
+      queue: this.#queue,
+      now: this.#options.now,
+      tasks: this.#tasks,
+      holders: this.#holders,
+    });
+  }
+
+  #progress(attempt: SAttempt, value: unknown): void {
+    if (!attempt.live || attempt.done) return;
+    const task = attempt.task;
+    const onProgress = task.extras?.onProgress;
+    if (onProgress !== undefined) {
+      try {
+        (onProgress as (v: unknown) => void)(value);
+      } catch (error) {
+        warnListener('onProgress', error);
+      }
+    }
+    if (this.#emitter.has('progress')) this.#emitter.emit('progress', { key: task.key, value });
+  }
+
+  #reconcile(attempt: SAttempt, actual: ResourceCost): void {
+    if (attempt.done) return;
+    const adjust = this.#gate.adjust;
+    if (adjust === undefined) return;
+    adjust.call(this.#gate, attempt.task.key, attempt.held, actual);
+    this.#drain();
+  }
+
+  #get(key: string): STask {
+    const task = this.#tasks.get(key);
+    if (task === undefined) throw new UnknownKeyError(key);
+    return task;
+  }
+
+  #prepare(key: string, cost: ResourceCost): P {
+    const prepared = this.#gate.prepare(key, cost);
+    if (prepared instanceof Error) throw prepared;
+    const refusal = this.#gate.refusal(key, prepared);
+    if (refusal !== undefined) throw refusal;
+    return prepared;
+  }
+
+  /** Wires a registered task: signal, queue timeout, dependencies; then queues it if it is ready. */
+  #admit(task: STask): void {
+    const x = task.extras;
+    if (x !== undefined) {
+      const signal = x.signal;
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          this.#cancelTask(task, signal.reason);
+          return;
+        }
+        x.onAbort = () => this.#cancelTask(task, signal.reason);
+        signal.addEventListener('abort', x.onAbort, { once: true });
+      }
+      if (x.queueTimeoutMs !== undefined) {
+        const ms = x.queueTimeoutMs;
+        x.queueTimer = setTimeout(() => {
+          if (!task.terminal && task.attempt === 0)
+            this.#end(task, 'timed-out', new QueueTimeoutError(task.key, ms));
+        }, ms);
+      }
+    }
+    for (const key of task.deps ?? []) {
+      const dep = this.#tasks.get(key) as STask;
+      if (dep.state === 'completed') continue;
+      if (dep.terminal) {
+        this.#end(task, 'skipped', new DependencyFailedError(task.key, dep.key, dep.state, dep.result));
+        return;
+      }
+      task.pending++;
+      (dep.dependents ??= []).push(task);
+    }
+    if (task.pending === 0) this.#enqueue(task);
+  }
+
+  #enqueue(task: STask): void {
+    this.#setState(task, 'queued');
+    task.entry = this.#queue.push(
+      task,
+      task.priority,
+      this.#options.maxBypassMs === Infinity ? 0 : this.#options.now(),
+    );
+    if (this.#emitter.has('queued')) this.#emitter.emit('queued', { key: task.key });
+    this.#schedule();
+  }
+
+  /** Drains on a microtask, once, so a burst of adds is decided together (priorities within it respected). */
+  #schedule(): void {
+    if (this.#drainQueued) return;
+    this.#drainQueued = true;
+    queueMicrotask(() => {
+      this.#drainQueued = false;
+      this.#drain();
+    });
+  }
+
+  /** Starts tasks while the ready queue allows. Re-entrant calls (from a task or a listener) loop instead. */
+  #drain(): void {
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#drainAgain = false;
+        this.#startWhileFits();
+      } while (this.#drainAgain);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #startWhileFits(): void {
+    const queue = this.#queue;
+    const gate = this.#gate;
+    const timed = this.#options.maxBypassMs !== Infinity;
+    while (!this.#paused && !this.#taking) {
+      const pick: Pick<STask> = queue.pick(this.#admission, timed ? this.#options.now() : 0);
+      if (pick.kind === 'empty') break;
+      if (pick.kind === 'blocked') {
+        this.#waitOn(pick.head.prepared);
+        return;
+      }
+      const task = pick.task;
+      task.entry = undefined;
+      const held = gate.take(task.prepared);
+      if (held instanceof Promise) {
+        this.#takeLater(task, held);
+        return;
+      }
+      if (held === undefined) throw new Error('unreachable: a cost that fits could not be taken');
+      this.#start(task, held);
+    }
+    this.#endWait();
+  }
+
+  /** A capacity whose take awaits (remote): decisions pause until it answers. */
+  #takeLater(task: STask, taking: Promise<Held | undefined>): void {
+    this.#taking = true;
+    taking.then(
+      (held) => {
+        this.#taking = false;
+        if (held !== undefined && task.state === 'queued') this.#start(task, held);
+        else {
+          if (held !== undefined) this.#give(held);
+          if (task.state === 'queued')
+            task.entry = this.#queue.push(task, task.priority, this.#options.now());
+        }
+        this.#drain();
+      },
+      (error: unknown) => {
+        this.#taking = false;
+        if (!task.terminal) this.#end(task, 'failed', error);
+        this.#drain();
+      },
+    );
+  }
+
+  #waitOn(prepared: P): void {
+    if (this.#waitingFor === prepared) return;
+    this.#endWait();
+    this.#waitingFor = prepared;
+    this.#gate.waitFor?.(prepared);
+  }
+
+  #endWait(): void {
+    if (this.#waitingFor === undefined) return;
+    this.#waitingFor = undefined;
+    this.#gate.endWait?.();
+  }
+
+  #start(task: STask, held: Held): void {
+    const x = task.extras;
+    if (x?.queueTimer !== undefined) {
+      clearTimeout(x.queueTimer);
+      x.queueTimer = undefined;
+    }
+    this.#setState(task, 'running');
+    const attempt: SAttempt = new Attempt<P, Held>(this.#host, task, ++task.attempt, held);
+    task.current = attempt;
+    this.#holders.add(attempt);
+    if (this.#emitter.has('start')) this.#emitter.emit('start', { key: task.key, attempt: attempt.attempt });
+    if (!attempt.live) {
+      // A start listener cancelled it: the function never runs, so its capacity comes back now.
+      this.#settledAttempt(attempt, true, undefined);
+      return;
+    }
+    if (x?.timeoutMs !== undefined) {
+      const ms = x.timeoutMs;
+      attempt.timer = setTimeout(() => this.#timedOut(attempt, ms), ms);
+    }
+    let result: unknown;
+    try {
+      result = (task.run as SchedulerTaskFn)(attempt);
+    } catch (error) {
+      this.#settledAttempt(attempt, false, error);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => this.#settledAttempt(attempt, true, value),
+        (error: unknown) => this.#settledAttempt(attempt, false, error),
+      );
+    } else if (isAsyncIterator(result)) {
+      this.#stream(attempt, result);
+    } else {
+      this.#settledAttempt(attempt, true, result);
+    }
+  }
+
+  /** Drives an async generator task: each yield is progress, the return value the result. */
+  #stream(attempt: SAttempt, it: AsyncIterator<unknown, unknown>): void {
+    const step = (): void => {
+      let next: Promise<IteratorResult<unknown, unknown>>;
+      try {
+        next = Promise.resolve(
+          attempt.live ? it.next() : (it.return?.() ?? { done: true, value: undefined }),
+        );
+      } catch (error) {
+        this.#settledAttempt(attempt, false, error);
+        return;
+      }
+      next.then(
+        (r) => {
+          if (!attempt.live) {
+            // Cancelled or timed out: ask it to stop; it has settled once that answers.
+            if (r.done) this.#settledAttempt(attempt, true, r.value);
+            else
+              Promise.resolve(it.return?.()).then(
+                () => this.#settledAttempt(attempt, true, undefined),
+                (error: unknown) => this.#settledAttempt(attempt, false, error),
+              );
+            return;
+          }
+          if (r.done) {
+            this.#settledAttempt(attempt, true, r.value);
+            return;
+          }
+          this.#progress(attempt, r.value);
+          step();
+        },
+        (error: unknown) => this.#settledAttempt(attempt, false, error),
+      );
+    };
+    step();
+  }
+
+  #timedOut(attempt: SAttempt, ms: number): void {
+    attempt.timer = undefined;
+    if (!attempt.live || attempt.done) return;
+    const task = attempt.task;
+    const error = new TaskTimeoutError(task.key, ms, attempt.attempt);
+    this.#detach(attempt, error);
+    this.#attemptFailed(task, error);
+  }
+
+  /**
+   * The attempt stops counting for its task (cancelled or timed out): its signal fires, but its capacity stays
+   * held until its function settles.
+   */
+  #detach(attempt: SAttempt, reason: unknown): void {
+    attempt.live = false;
+    attempt.task.current = undefined;
+    if (attempt.timer !== undefined) clearTimeout(attempt.timer);
+    attempt.timer = undefined;
+    if (!attempt.done) {
+      this.#releasing++;
+      this.#active++;
+      this.#idle = false;
+    }
+    this.#setState(attempt.task, 'backoff'); // leaves 'running'; the caller sets the real next state
+    attempt.abort(reason);
+  }
+
+  /** An attempt's function settled: give its capacity back (exactly once), then decide what follows. */
+  #settledAttempt(attempt: SAttempt, ok: boolean, value: unknown): void {
+    if (attempt.done) return;
+    attempt.done = true;
+    if (attempt.timer !== undefined) clearTimeout(attempt.timer);
+    attempt.timer = undefined;
+    this.#holders.delete(attempt);
+    this.#give(attempt.held);
+    if (attempt.live) {
+      attempt.live = false;
+      const task = attempt.task;
+      task.current = undefined;
+      if (ok) this.#end(task, 'completed', value);
+      else this.#attemptFailed(task, value);
+    } else {
+      this.#releasing--;
+      this.#active--;
+    }
+    this.#drain();
+    this.#checkIdle();
+  }
+
+  #give(held: Held): void {
+    this.#ownRelease = true;
+    try {
+      this.#gate.release(held);
+    } finally {
+      this.#ownRelease = false;
+    }
+  }
+
+  /** An attempt failed (or timed out): retry after the backoff, or end the task. */
+  #attemptFailed(task: STask, error: unknown): void {
+    const retry = task.extras?.retry;
+    let again = false;
+    if (retry !== undefined && task.attempt < retry.attempts) {
+      again = true;
+      if (retry.retryOn !== undefined) {
+        try {
+          again = retry.retryOn(error, task.attempt) === true;
+        } catch (thrown) {
+          warnListener('retryOn', thrown);
+          again = false;
+        }
+      }
+    }
+    if (!again || task.terminal) {
+      if (!task.terminal) this.#end(task, error instanceof TaskTimeoutError ? 'timed-out' : 'failed', error);
+      return;
+    }
+    const x = task.extras as NonNullable<STask['extras']>;
+    const delayMs = backoffDelay(retry?.backoff, task.attempt, Math.random);
+    if (this.#emitter.has('retry'))
+      this.#emitter.emit('retry', { key: task.key, attempt: task.attempt, error, delayMs });
+    if (task.terminal) return; // a listener cancelled it
+    if (delayMs <= 0) {
+      this.#enqueue(task);
+      return;
+    }
+    this.#setState(task, 'backoff');
+    x.backoffUntil = this.#options.now() + delayMs;
+    x.backoffTimer = setTimeout(() => {
+      x.backoffTimer = undefined;
+      if (task.state === 'backoff' && !task.terminal) this.#enqueue(task);
+    }, delayMs);
+  }
+
+  /** Ends a task, exactly once: settles its handle, tells listeners, frees or skips its dependents. */
+  #end(first: STask, state: 'completed' | FailedState, value: unknown): void {
+    const stack: [STask, 'completed' | FailedState, unknown][] = [[first, state, value]];
+    while (stack.length > 0) {
+      const [task, how, result] = stack.pop() as [STask, 'completed' | FailedState, unknown];
+      if (task.terminal) continue;
+      if (task.entry !== undefined) {
+        this.#queue.remove(task, task.entry);
+        task.entry = undefined;
+      }
+      const x = task.extras;
+      if (x !== undefined) {
+        if (x.queueTimer !== undefined) clearTimeout(x.queueTimer);
+        if (x.backoffTimer !== undefined) clearTimeout(x.backoffTimer);
+        x.queueTimer = x.backoffTimer = undefined;
+        if (x.onAbort !== undefined) x.signal?.removeEventListener('abort', x.onAbort);
+        x.onAbort = undefined;
+      }
+      this.#setState(task, how);
+      this.#active--;
+      task.outcome = how === 'completed' ? Outcome.Fulfilled : Outcome.Rejected;
+      task.result = result;
+      task.run = undefined;
+      task.deps = undefined;
+      if (how === 'completed') task.resolve?.(result);
+      else task.reject?.(result);
+      task.resolve = task.reject = undefined;
+      this.#settled.push(task);
+      if (how === 'completed') {
+        if (this.#emitter.has('complete')) this.#emitter.emit('complete', { key: task.key, value: result });
+      } else if (this.#emitter.has('fail')) {
+        this.#emitter.emit('fail', { key: task.key, state: how, error: result });
+      }
+      const dependents = task.dependents;
+      task.dependents = undefined;
+      if (dependents === undefined) continue;
+      for (const d of dependents) {
+        if (d.terminal) continue;
+        if (how !== 'completed') {
+          stack.push([d, 'skipped', new DependencyFailedError(d.key, task.key, how, result)]);
+        } else if (--d.pending === 0 && d.state === 'waiting') {
+          this.#enqueue(d);
+        }
+      }
+    }
+    this.#checkIdle();
+  }
+
+  #setState(task: STask, state: TaskState): void {
+    const c = this.#counts;
+    const from = task.state;
+    if (from === 'waiting' || from === 'queued' || from === 'running' || from === 'backoff') c[from]--;
+    c[state]++;
+    task.state = state;
+  }
+
+  #checkIdle(): void {
+    if (this.#active !== 0 || this.#idle) return;
+    this.#idle = true;
+    this.#endWait();
+    this.#forgetSettled();
+    const waiters = this.#idleWaiters;
+    if (waiters.length > 0) {
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    if (this.#emitter.has('idle')) this.#emitter.emit('idle', {});
+  }
+
+  /** At an idle moment: forget settled tasks beyond the newest `keepSettled`. */
+  #forgetSettled(): void {
+    const settled = this.#settled;
+    const drop = settled.length - this.#options.keepSettled;
+    if (drop <= 0) return;
+    for (let i = 0; i < drop; i++) {
+      const task = settled[i] as STask;
+      if (this.#tasks.get(task.key) === task) this.#tasks.delete(task.key);
+    }
+    this.#settled = settled.slice(drop);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function isAsyncIterator(value: unknown): value is AsyncIterator<unknown, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { next?: unknown }).next === 'function' &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/** Throws `CycleError` when dependencies inside the batch form a cycle (tasks outside it are already acyclic). */
+function checkBatchCycle(tasks: readonly STask[], batch: ReadonlyMap<string, STask>): void {
+  const state = new Map<STask, 1 | 2>(); // 1: on the path, 2: done
+  for (const root of tasks) {
+    if (state.has(root)) continue;
+    const path: STask[] = [];
+    const iters: number[] = [];
+    state.set(root, 1);
+    path.push(root);
+    iters.push(0);
+    while (path.length > 0) {
+      const top = path[path.length - 1] as STask;
+      const deps = top.deps ?? [];
+      const i = iters[iters.length - 1] as number;
+      if (i >= deps.length) {
+        state.set(top, 2);
+        path.pop();
+        iters.pop();
+        continue;
+      }
+      iters[iters.length - 1] = i + 1;
+      const dep = batch.get(deps[i] as string);
+      if (dep === undefined) continue;
+      const s = state.get(dep);
+      if (s === 2) continue;
+      if (s === 1) {
+        const from = path.indexOf(dep);
+        throw new CycleError([...path.slice(from).map((t) => t.key), dep.key]);
+      }
+      state.set(dep, 1);
+      path.push(dep);
+      iters.push(0);
+    }
+  }
+}
