@@ -409,7 +409,8 @@ export class Scheduler {
         return;
       }
       task.pending++;
-      (dep.dependents ??= []).push(task);
+      if (dep.dependents === undefined) dep.dependents = [task];
+      else dep.dependents.push(task);
     }
     if (task.pending === 0) this.#enqueue(task);
   }
