@@ -39,6 +39,10 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
   const scalingSizes = quick ? '1000,10000,100000' : '10000,100000,1000000';
   const [prioSmall, prioLarge] = quick ? [10_000, 100_000] : [100_000, 1_000_000];
   const [graphSmall, graphLarge] = quick ? [20_000, 40_000] : [100_000, 200_000];
+  const nSchedAdd = quick ? 20_000 : 100_000;
+  const nSchedMemory = quick ? 100_000 : 1_000_000;
+  const nSchedBackfill = quick ? 20_000 : 100_000;
+  const nMakespan = quick ? 60 : 300;
   const k = (n: number): string => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
   const vsPQueue = (cs: string[]): Record<string, string> =>
     Object.fromEntries(cs.map((c) => [c, 'p-queue']));
@@ -162,6 +166,62 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
           digits: 2,
           before: true,
         },
+      ],
+    },
+    {
+      name: 'scheduler-add',
+      title: `Scheduler: ${nSchedAdd.toLocaleString('en')} no-op tasks added up front, every result awaited, concurrency 16 (allot: limits {slot:16}, a cost literal per task)`,
+      worker: 'bench/workers/scheduler-add.ts',
+      contenders: ['p-queue', 'allot', 'allot-fifo'],
+      reference: vsPQueue(['allot', 'allot-fifo']),
+      args: (c) => [c, String(nSchedAdd)],
+      rounds,
+      columns: [
+        { key: 'tasksPerSec', label: 'tasks/s', digits: 0, ratio: true, before: true },
+        { key: 'nsPerTask', label: 'ns/task', digits: 0 },
+      ],
+    },
+    {
+      name: 'scheduler-memory',
+      title: `Scheduler: heap retained per queued task, ${nSchedMemory.toLocaleString('en')} queued, none started, the caller keeping every handle`,
+      worker: 'bench/workers/scheduler-memory.ts',
+      contenders: ['p-queue', 'allot', 'allot-blocked'],
+      reference: vsPQueue(['allot', 'allot-blocked']),
+      args: (c) => [c, String(nSchedMemory)],
+      // A heap count, not a timing: two rounds suffice.
+      rounds: Math.min(heavyRounds, 2),
+      columns: [
+        { key: 'bytesPerTask', label: 'B/task', digits: 0, ratio: true, before: true },
+        { key: 'handleBytesPerTask', label: 'of which handles', digits: 0 },
+      ],
+    },
+    {
+      name: 'scheduler-backfill',
+      title: `Scheduler: ${nSchedBackfill.toLocaleString('en')} no-op tasks in five cost classes over {gpu:4,cpu:16,mem:64}, backfill vs fifo`,
+      worker: 'bench/workers/scheduler-backfill.ts',
+      contenders: ['fifo', 'backfill'],
+      reference: { backfill: 'fifo' },
+      args: (c) => [c, String(nSchedBackfill)],
+      rounds,
+      columns: [
+        { key: 'tasksPerSec', label: 'tasks/s', digits: 0, ratio: true, before: true },
+        { key: 'nsPerTask', label: 'ns/task', digits: 0 },
+      ],
+    },
+    {
+      name: 'scheduler-makespan',
+      title: `Scheduler: makespan of ${nMakespan} seed-like tasks on real timers (encode 20–40 ms, thumbnail 5–10 ms, mixed 10–20 ms), {gpu:2,cpu:3} and {gpu:2,cpu:4}; lower is better`,
+      worker: 'bench/workers/scheduler-makespan.ts',
+      contenders: ['fifo', 'backfill', 'fifo-cpu4', 'backfill-cpu4'],
+      reference: { backfill: 'fifo', 'backfill-cpu4': 'fifo-cpu4' },
+      args: (c) => [c, String(nMakespan)],
+      rounds: heavyRounds,
+      columns: [
+        { key: 'ms', label: 'makespan ms', digits: 0, ratio: true, before: true },
+        { key: 'boundMs', label: 'lower bound ms', digits: 0 },
+        { key: 'overBound', label: '÷ bound', digits: 3 },
+        { key: 'worstBypass', label: 'worst bypass', digits: 0 },
+        { key: 'worstHeadBypass', label: 'worst as head', digits: 0 },
       ],
     },
   ];

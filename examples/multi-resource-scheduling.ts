@@ -8,7 +8,7 @@
  * (240 ms). This program prints what a correct scheduler prints (see docs/original-docs.md), then a timeline
  * and a one-line summary.
  *
- * Run: npm run demo
+ * Run: npm run example -- seed   (`npm run demo` runs the same pipeline on the Scheduler: scheduler-pipeline.ts)
  */
 import { pathToFileURL } from 'node:url';
 import {

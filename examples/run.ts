@@ -6,7 +6,16 @@ import { pathToFileURL } from 'node:url';
 
 /** Example name → file and what it shows. */
 export const EXAMPLES: Record<string, { file: string; scenario: string }> = {
-  seed: { file: 'multi-resource-scheduling.ts', scenario: 'multi-resource pipeline (npm run demo)' },
+  pipeline: { file: 'scheduler-pipeline.ts', scenario: 'the seed pipeline on the Scheduler (npm run demo)' },
+  seed: { file: 'multi-resource-scheduling.ts', scenario: 'the seed pipeline on the lower-level runner' },
+  'build-dag': {
+    file: 'build-dag.ts',
+    scenario: 'build graph: flaky step retried, failure skips dependents',
+  },
+  'inference-server': {
+    file: 'inference-server.ts',
+    scenario: 'HTTP server: premium first, cancel on disconnect',
+  },
   hierarchy: { file: 'hierarchy.ts', scenario: 'hierarchical pools and the balancer' },
   diamond: { file: 'diamond.ts', scenario: 'dependency diamond with priorities and memory' },
   'graph-walk': { file: 'graph-walk.ts', scenario: 'walking a dependency graph by hand' },

@@ -87,3 +87,53 @@ export class TaskSource<O> extends SourceObj<ScheduledTask<O, O>> implements Pee
     }
   }
 }
+
+/** A simulated clock: see {@link virtualClock}. */
+export interface VirtualClock {
+  /** Resolves once the simulated time has advanced by `ms`. */
+  sleep(ms: number): Promise<void>;
+  /** The simulated time, ms since the clock was made. */
+  now(): number;
+  /** Runs `program`, advancing the simulated time whenever nothing else is left to do, until it settles. */
+  run<T>(program: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * A clock on which a demo's output cannot vary: time moves only from one `sleep` deadline to the next, and only
+ * once every callback the previous wake-up caused has run, so timings are the ideal ones and ties are broken in
+ * the order the sleeps were made. With `paced`, each step also waits the real time it stands for, so the demo
+ * still unfolds at its natural speed. Only `sleep` advances it: a program waiting on anything else (a real
+ * timer, I/O) makes `run` throw rather than hang.
+ */
+export function virtualClock({ paced = false }: { paced?: boolean } = {}): VirtualClock {
+  let time = 0;
+  let order = 0;
+  const timers: { at: number; order: number; wake: () => void }[] = [];
+  // A macrotask turn: every promise reaction the last wake-up queued has run by then.
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return {
+    now: () => time,
+    sleep: (ms) =>
+      new Promise<void>((wake) => {
+        timers.push({ at: time + Math.max(0, ms), order: order++, wake });
+      }),
+    async run<T>(program: () => Promise<T>): Promise<T> {
+      let finished = false;
+      const done = program().finally(() => {
+        finished = true;
+      });
+      done.catch(() => {}); // observed below; this only stops an early rejection from counting as unhandled
+      for (;;) {
+        await settle();
+        if (finished) return done;
+        timers.sort((a, b) => a.at - b.at || a.order - b.order);
+        const next = timers.shift();
+        if (next === undefined)
+          throw new Error('virtualClock: the program waits on something other than sleep');
+        if (paced && next.at > time) await new Promise((resolve) => setTimeout(resolve, next.at - time));
+        time = next.at;
+        next.wake();
+      }
+    },
+  };
+}

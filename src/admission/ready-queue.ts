@@ -17,8 +17,6 @@ export interface Admittable<P> {
 export interface AdmissionCapacity<P> {
   /** Whether the cost fits right now. */
   fits(prepared: P): boolean;
-  /** The resources of `prepared` that do not fit right now (at any level). */
-  lacking(prepared: P): readonly string[];
   /** The resources the cost takes a non-zero amount of. */
   resources(prepared: P): readonly string[];
 }
@@ -58,7 +56,8 @@ class CostClass<T> {
  * Order: highest effective priority first, ties by enqueue order. `fifo` starts the head or nothing.
  * `backfill` starts the best-ranked task that fits when the head does not; once the head has been passed
  * `maxBypass` times, or has waited `maxBypassMs`, it holds a reservation: only tasks that take none of the
- * resources it lacks may pass it. Because a class's first task is its best and all its tasks cost the same, this
+ * resources it takes may pass it. (Letting through tasks that take only what the head is not short of *right
+ * now* is not enough: a stream of small tasks taking its resources in turn would keep it short forever.) Because a class's first task is its best and all its tasks cost the same, this
  * is exactly a first-fit scan of all ready tasks in rank order.
  */
 export class ReadyQueue<P, T extends Admittable<P>> {
@@ -125,9 +124,9 @@ export class ReadyQueue<P, T extends Admittable<P>> {
     const head = headClass.queue.peek() as T;
     if (capacity.fits(head.prepared)) return this.#take(headClass);
     if (this.#options.order === 'fifo' || this.#active.length === 1) return { kind: 'blocked', head };
-    let lacking: readonly string[] | undefined;
-    if (this.reserved(head, now)) lacking = capacity.lacking(head.prepared);
-    const passer = this.#best(headClass, (p) => capacity.fits(p) && !takesAny(capacity, p, lacking));
+    // Under a reservation the resources the head takes only drain, so it starts once enough has been released.
+    const held = this.reserved(head, now) ? capacity.resources(head.prepared) : undefined;
+    const passer = this.#best(headClass, (p) => capacity.fits(p) && !takesAny(capacity, p, held));
     if (passer === undefined) return { kind: 'blocked', head };
     head.bypassed++;
     return this.#take(passer);

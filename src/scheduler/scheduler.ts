@@ -138,7 +138,6 @@ export class Scheduler {
     const gate = this.#gate;
     this.#admission = {
       fits: (p) => gate.fits(p),
-      lacking: (p) => (gate.shortfalls?.(p) ?? []).map((f) => f.resource),
       resources: (p) => gate.resources?.(p) ?? [],
     };
     this.#host = {
