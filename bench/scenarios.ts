@@ -210,10 +210,21 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
     },
     {
       name: 'scheduler-makespan',
-      title: `Scheduler: makespan of ${nMakespan} seed-like tasks on real timers (encode 20–40 ms, thumbnail 5–10 ms, mixed 10–20 ms), {gpu:2,cpu:3} and {gpu:2,cpu:4}; lower is better`,
+      title: `Scheduler: makespan of ${nMakespan} mixed tasks on real timers: the seed's kinds under {gpu:2,cpu:3} (seed) and {gpu:2,cpu:4} (cpu4), and the seed's kinds plus a CPU-only transcode {cpu:4} under {gpu:2,cpu:8} (media); lower is better`,
       worker: 'bench/workers/scheduler-makespan.ts',
-      contenders: ['fifo', 'backfill', 'fifo-cpu4', 'backfill-cpu4'],
-      reference: { backfill: 'fifo', 'backfill-cpu4': 'fifo-cpu4' },
+      contenders: [
+        'fifo-seed',
+        'backfill-seed',
+        'fifo-cpu4',
+        'backfill-cpu4',
+        'fifo-media',
+        'backfill-media',
+      ],
+      reference: {
+        'backfill-seed': 'fifo-seed',
+        'backfill-cpu4': 'fifo-cpu4',
+        'backfill-media': 'fifo-media',
+      },
       args: (c) => [c, String(nMakespan)],
       rounds: heavyRounds,
       columns: [

@@ -1,48 +1,60 @@
 /**
- * Scheduler makespan: a seed-like mixed workload on real timers, all n tasks added at once; time from the
- * first add to idle.
- * Usage: scheduler-makespan.ts <fifo|backfill|fifo-cpu4|backfill-cpu4> <n>
- * fifo, backfill: budget {gpu:2, cpu:3}, the seed's. fifo-cpu4, backfill-cpu4: {gpu:2, cpu:4}, where two
- * mixed tasks fit side by side, so the order matters more.
- * Kinds (equal odds; kind and duration drawn with mulberry32(21), so every process runs the same workload):
- * encode {gpu:2,cpu:1} 20–40 ms, thumbnail {cpu:1} 5–10 ms, mixed {gpu:1,cpu:2} 10–20 ms; each task has a
- * fresh cost literal and awaits a `setTimeout` of its duration.
+ * Scheduler makespan: a mixed workload on real timers, all n tasks added at once; time from the first add to
+ * idle. Usage: scheduler-makespan.ts <order>-<workload> <n>, order `fifo` or `backfill`.
+ *
+ * Workloads (kind and duration drawn with mulberry32(21), so every process runs the same tasks; each task has a
+ * fresh cost literal and awaits a `setTimeout` of its duration):
+ * - `seed`: the seed's budget {gpu:2, cpu:3} and kinds, equal odds: encode {gpu:2,cpu:1} 20–40 ms, thumbnail
+ *   {cpu:1} 5–10 ms, mixed {gpu:1,cpu:2} 10–20 ms. Almost all the work is on the GPUs, so any order is close to
+ *   the bound: this row shows backfill costs nothing where it cannot help.
+ * - `cpu4`: the same kinds under {gpu:2, cpu:4}, where two mixed tasks fit side by side.
+ * - `media`: the seed's kinds plus a CPU-only transcode {cpu:4} 20–40 ms, equal odds, under {gpu:2, cpu:8}:
+ *   CPU work now weighs as much as GPU work. Under fifo, each encode waiting for both GPUs holds back the
+ *   CPU-only work queued behind it.
+ *
  * Reported besides the makespan: `boundMs`, a lower bound no order can beat: the largest of each resource's
  * work (amount × ms, summed) ÷ its limit, the longest task, and the total duration of any set of kinds no two
  * of which fit side by side (a kind with itself included), since those tasks run one at a time. And, from the
  * order of `start` events, bypass counts: a task's is how many tasks added after it started before it (all
  * are ready from the start, so it was ready and waiting each time); `worstBypass` is the largest.
  * `worstHeadBypass` counts only the starts after every earlier task had started, i.e. while the task was the
- * head of the queue; `maxBypass` (default 16) bounds those that take a resource the head lacks. fifo must
+ * head of the queue; `maxBypass` (default 16) bounds those that take a resource the head takes. fifo must
  * show 0 for both.
  */
 import { Scheduler } from '../../src/index.js';
 import { args, emit, expectCount, fail, mulberry32 } from './common.js';
 
 type Cost = Readonly<Record<string, number>>;
+interface Kind {
+  cost: Cost;
+  minMs: number;
+  maxMs: number;
+}
 
-const LIMITS: Record<string, Cost> = {
-  fifo: { gpu: 2, cpu: 3 },
-  backfill: { gpu: 2, cpu: 3 },
-  'fifo-cpu4': { gpu: 2, cpu: 4 },
-  'backfill-cpu4': { gpu: 2, cpu: 4 },
-};
-const KINDS: readonly { cost: Cost; minMs: number; maxMs: number }[] = [
+const SEED_KINDS: readonly Kind[] = [
   { cost: { gpu: 2, cpu: 1 }, minMs: 20, maxMs: 40 }, // encode
   { cost: { cpu: 1 }, minMs: 5, maxMs: 10 }, // thumbnail
   { cost: { gpu: 1, cpu: 2 }, minMs: 10, maxMs: 20 }, // mixed
 ];
+const WORKLOADS: Record<string, { limits: Cost; kinds: readonly Kind[] }> = {
+  seed: { limits: { gpu: 2, cpu: 3 }, kinds: SEED_KINDS },
+  cpu4: { limits: { gpu: 2, cpu: 4 }, kinds: SEED_KINDS },
+  media: {
+    limits: { gpu: 2, cpu: 8 },
+    kinds: [...SEED_KINDS, { cost: { cpu: 4 }, minMs: 20, maxMs: 40 }], // plus a CPU-only transcode
+  },
+};
 
 interface Job {
   cost: Cost;
   ms: number;
 }
 
-function workload(n: number): Job[] {
+function workload(kinds: readonly Kind[], n: number): Job[] {
   const rnd = mulberry32(21);
   const jobs: Job[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const kind = KINDS[Math.floor(rnd() * KINDS.length)] as (typeof KINDS)[number];
+    const kind = kinds[Math.floor(rnd() * kinds.length)] as Kind;
     const ms = kind.minMs + Math.floor(rnd() * (kind.maxMs - kind.minMs + 1));
     jobs[i] = { cost: kind.cost, ms };
   }
@@ -50,7 +62,7 @@ function workload(n: number): Job[] {
 }
 
 /** A makespan no schedule can beat (see the header). */
-function lowerBound(jobs: readonly Job[], limits: Cost): number {
+function lowerBound(jobs: readonly Job[], limits: Cost, kinds: readonly Kind[]): number {
   let bound = 0;
   for (const j of jobs) bound = Math.max(bound, j.ms);
   for (const [r, limit] of Object.entries(limits)) {
@@ -61,8 +73,8 @@ function lowerBound(jobs: readonly Job[], limits: Cost): number {
   const clash = (a: Cost, b: Cost): boolean =>
     Object.entries(limits).some(([r, limit]) => (a[r] ?? 0) + (b[r] ?? 0) > limit);
   // Every set of kinds that pairwise clash (each also with itself): its tasks run one at a time.
-  for (let mask = 1; mask < 1 << KINDS.length; mask++) {
-    const set = KINDS.filter((_, i) => (mask & (1 << i)) !== 0).map((k) => k.cost);
+  for (let mask = 1; mask < 1 << kinds.length; mask++) {
+    const set = kinds.filter((_, i) => (mask & (1 << i)) !== 0).map((k) => k.cost);
     if (!set.every((a) => set.every((b) => clash(a, b)))) continue;
     let serial = 0;
     for (const j of jobs) if (set.includes(j.cost)) serial += j.ms;
@@ -122,18 +134,18 @@ function bypasses(pos: readonly number[]): { worst: number; worstHead: number } 
 }
 
 const { contender, n } = args(300);
-const limits = LIMITS[contender];
-if (limits === undefined) fail(`unknown contender ${contender}`);
-const order = contender.startsWith('fifo') ? 'fifo' : 'backfill';
-const jobs = workload(n);
+const [order, name] = contender.split('-') as ['fifo' | 'backfill', string];
+const w = WORKLOADS[name];
+if (w === undefined || (order !== 'fifo' && order !== 'backfill')) fail(`unknown contender ${contender}`);
+const jobs = workload(w.kinds, n);
 // Warm-up: the first tasks of the same workload at 1 ms each (compiles the paths; timers dominate anyway).
 await run(
   order,
-  limits,
+  w.limits,
   jobs.slice(0, Math.min(n, 30)).map((j) => ({ cost: j.cost, ms: 1 })),
 );
-const { ms, pos } = await run(order, limits, jobs);
+const { ms, pos } = await run(order, w.limits, jobs);
 const { worst, worstHead } = bypasses(pos);
 if (order === 'fifo' && worst !== 0) fail(`fifo started a task before an earlier one (bypass ${worst})`);
-const boundMs = lowerBound(jobs, limits);
+const boundMs = lowerBound(jobs, w.limits, w.kinds);
 emit({ contender, n, ms, boundMs, overBound: ms / boundMs, worstBypass: worst, worstHeadBypass: worstHead });

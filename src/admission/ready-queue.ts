@@ -1,5 +1,5 @@
-import { AgingQueue, type AgingQueueOptions } from '../sources/aging-queue.js';
-import type { EntryHandle } from '../sources/entry-handle.js';
+import type { AgingQueueOptions } from '../sources/aging-queue.js';
+import { CostClass } from './cost-class.js';
 
 /** What the ready queue needs to know about a task. */
 export interface Admittable<P> {
@@ -11,14 +11,19 @@ export interface Admittable<P> {
   readyAt: number;
   /** How many later tasks started while this one was the blocked head. */
   bypassed: number;
+  /** In the ready queue now (set and cleared by the queue). */
+  inQueue: boolean;
 }
 
 /** The capacity questions the ready queue asks. */
 export interface AdmissionCapacity<P> {
   /** Whether the cost fits right now. */
   fits(prepared: P): boolean;
-  /** The resources the cost takes a non-zero amount of. */
-  resources(prepared: P): readonly string[];
+  /**
+   * Whether `prepared` fits now with the cost `reserved` set aside: what may start past a head that holds a
+   * reservation without delaying it.
+   */
+  fitsBeside(prepared: P, reserved: P): boolean;
 }
 
 /** How the queue picks when the head does not fit. */
@@ -31,23 +36,8 @@ export interface ReadyQueueOptions extends AgingQueueOptions {
   maxBypassMs: number;
 }
 
-/** What {@link ReadyQueue.pick} decided. */
-export type Pick<T> =
-  | { readonly kind: 'start'; readonly task: T }
-  | { readonly kind: 'empty' }
-  /** Nothing can start: `head` does not fit, and (fifo or reservation) nothing else may pass it. */
-  | { readonly kind: 'blocked'; readonly head: T };
-
-/** Ready tasks of one cost: only the first can be a candidate, since the others need exactly the same. */
-class CostClass<T> {
-  readonly queue: AgingQueue<T>;
-  constructor(
-    readonly prepared: unknown,
-    options: AgingQueueOptions,
-  ) {
-    this.queue = new AgingQueue<T>(options);
-  }
-}
+/** Empty classes kept for reuse, beyond the active ones, before they are forgotten. */
+const KEPT_EMPTY = 64;
 
 /**
  * Ready tasks grouped by cost class, each class an aging priority queue. Choosing the next task looks at one
@@ -55,9 +45,11 @@ class CostClass<T> {
  *
  * Order: highest effective priority first, ties by enqueue order. `fifo` starts the head or nothing.
  * `backfill` starts the best-ranked task that fits when the head does not; once the head has been passed
- * `maxBypass` times, or has waited `maxBypassMs`, it holds a reservation: only tasks that take none of the
- * resources it takes may pass it. (Letting through tasks that take only what the head is not short of *right
- * now* is not enough: a stream of small tasks taking its resources in turn would keep it short forever.) Because a class's first task is its best and all its tasks cost the same, this
+ * `maxBypass` times, or has waited `maxBypassMs`, it holds a reservation: a task may then pass it only if it fits
+ * with the head's whole cost set aside. So nothing takes what the head is short of, what it is not short of stays
+ * free for it, and it starts as soon as releases cover the rest. (Letting through any task that takes only what
+ * the head is not short of *right now* is not enough: small tasks taking its resources in turn would keep it
+ * short forever.) Because a class's first task is its best and all its tasks cost the same, this
  * is exactly a first-fit scan of all ready tasks in rank order.
  */
 export class ReadyQueue<P, T extends Admittable<P>> {
@@ -67,35 +59,47 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   readonly #active: CostClass<T>[] = [];
   #size = 0;
   #seq = 0;
+  /** After a {@link ReadyQueue.pick} that started nothing: the head that does not fit (none when empty). */
+  blockedHead: T | undefined;
+
+  readonly #aging: boolean;
 
   constructor(options: ReadyQueueOptions) {
     this.#options = options;
+    this.#aging = (options.agingRate ?? 0) > 0 && (options.maxAgeBoost ?? Number.POSITIVE_INFINITY) > 0;
   }
 
   get size(): number {
     return this.#size;
   }
 
-  /** Queues `task` at `priority`; the handle removes it. `readyAt` is set from the clock the caller passes. */
-  push(task: T, priority: number, readyAt: number): EntryHandle {
+  /**
+   * Queues `task` at `priority`; `readyAt` is its time of becoming ready on the caller's clock. A task that was
+   * removed (not taken by `pick`) must not be queued again: its withdrawn copy may still be in the heap.
+   */
+  push(task: T, priority: number, readyAt: number): void {
+    if (task.inQueue) throw new Error('unreachable: a task is queued twice');
     let cls = this.#classes.get(task.prepared);
     if (cls === undefined) {
-      cls = new CostClass<T>(task.prepared, this.#options);
+      if (this.#classes.size >= this.#active.length + KEPT_EMPTY) this.#forgetEmpty();
+      cls = new CostClass<T>(task.prepared, this.#options, this.#aging);
       this.#classes.set(task.prepared, cls);
     }
-    const handle = cls.queue.push(task, priority);
-    if (cls.queue.size === 1) this.#active.push(cls);
+    if (cls.live === 0) this.#active.push(cls);
+    cls.push(task, priority);
+    task.inQueue = true;
     task.seq = ++this.#seq;
     task.readyAt = readyAt;
     task.bypassed = 0;
     this.#size++;
-    return handle;
   }
 
   /** Removes a queued task; false when it was not queued. */
-  remove(task: T, handle: EntryHandle): boolean {
-    const cls = this.#classes.get(task.prepared);
-    if (cls === undefined || !cls.queue.remove(handle)) return false;
+  remove(task: T): boolean {
+    if (!task.inQueue) return false;
+    task.inQueue = false;
+    const cls = this.#classes.get(task.prepared) as CostClass<T>;
+    cls.withdrawn();
     this.#departed(cls);
     return true;
   }
@@ -103,12 +107,7 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   /** The task that would be considered first (the head), if any. */
   head(): T | undefined {
     const best = this.#best(undefined, undefined);
-    return best === undefined ? undefined : (best.queue.peek() as T);
-  }
-
-  /** Effective priority of a queued task now. */
-  effectivePriority(task: T, handle: EntryHandle): number | undefined {
-    return this.#classes.get(task.prepared)?.queue.effectivePriorityOf(handle);
+    return best?.front();
   }
 
   /** Whether the head `head` holds a reservation at time `now`. */
@@ -117,17 +116,28 @@ export class ReadyQueue<P, T extends Admittable<P>> {
     return head.bypassed >= o.maxBypass || now - head.readyAt >= o.maxBypassMs;
   }
 
-  /** Decides the next start and, for `start`, removes that task from the queue. */
-  pick(capacity: AdmissionCapacity<P>, now: number): Pick<T> {
+  /**
+   * Decides the next start: removes that task from the queue and returns it. Returns undefined when nothing can
+   * start: the queue is empty, or its head (then {@link ReadyQueue.blockedHead}) does not fit and nothing else
+   * may pass it. Allocates nothing.
+   */
+  pick(capacity: AdmissionCapacity<P>, now: number): T | undefined {
+    this.blockedHead = undefined;
     const headClass = this.#best(undefined, undefined);
-    if (headClass === undefined) return EMPTY;
-    const head = headClass.queue.peek() as T;
+    if (headClass === undefined) return undefined;
+    const head = headClass.front();
     if (capacity.fits(head.prepared)) return this.#take(headClass);
-    if (this.#options.order === 'fifo' || this.#active.length === 1) return { kind: 'blocked', head };
-    // Under a reservation the resources the head takes only drain, so it starts once enough has been released.
-    const held = this.reserved(head, now) ? capacity.resources(head.prepared) : undefined;
-    const passer = this.#best(headClass, (p) => capacity.fits(p) && !takesAny(capacity, p, held));
-    if (passer === undefined) return { kind: 'blocked', head };
+    if (this.#options.order === 'fifo' || this.#active.length === 1) {
+      this.blockedHead = head;
+      return undefined;
+    }
+    const reserved = this.reserved(head, now);
+    const hp = head.prepared;
+    const passer = this.#best(headClass, (p) => (reserved ? capacity.fitsBeside(p, hp) : capacity.fits(p)));
+    if (passer === undefined) {
+      this.blockedHead = head;
+      return undefined;
+    }
     head.bypassed++;
     return this.#take(passer);
   }
@@ -135,29 +145,32 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   /** Removes every queued task and returns them, in no particular order. */
   drain(): T[] {
     const out: T[] = [];
-    for (const cls of this.#active) {
-      for (let t = cls.queue.pop(); t !== undefined; t = cls.queue.pop()) out.push(t);
-    }
+    for (const cls of this.#active) for (const t of cls.drain()) out.push(t);
     this.#active.length = 0;
     this.#classes.clear();
     this.#size = 0;
     return out;
   }
 
-  #take(cls: CostClass<T>): Pick<T> {
-    const task = cls.queue.pop() as T;
+  /** Takes the class's first task (`front` has just dropped any withdrawn ones before it). */
+  #take(cls: CostClass<T>): T {
+    const task = cls.take();
     this.#departed(cls);
-    return { kind: 'start', task };
+    return task;
   }
 
+  /** A task left `cls` (the class has already counted it). */
   #departed(cls: CostClass<T>): void {
     this.#size--;
-    if (cls.queue.size > 0) return;
+    if (cls.live > 0) return;
     const i = this.#active.indexOf(cls);
     const last = this.#active.pop() as CostClass<T>;
     if (last !== cls) this.#active[i] = last;
-    // Forget empty classes so a long-lived queue does not keep every cost shape it ever saw.
-    this.#classes.delete(cls.prepared as P);
+  }
+
+  /** Forgets empty classes, so a long-lived queue does not keep every cost shape it ever saw. */
+  #forgetEmpty(): void {
+    for (const [prepared, cls] of this.#classes) if (cls.live === 0) this.#classes.delete(prepared);
   }
 
   /** The best-ranked active class other than `skip` whose head cost passes `accept` (all when undefined). */
@@ -171,10 +184,8 @@ export class ReadyQueue<P, T extends Admittable<P>> {
       const cls = active[i] as CostClass<T>;
       if (cls === skip) continue;
       if (accept !== undefined && !accept(cls.prepared as P)) continue;
-      const entry = cls.queue.peekEntry();
-      if (entry === undefined) continue;
-      const p = entry.effectivePriority;
-      const seq = entry.item.seq;
+      const seq = cls.front().seq;
+      const p = cls.frontPriority();
       if (best === undefined || p > bestPriority || (p === bestPriority && seq < bestSeq)) {
         best = cls;
         bestPriority = p;
@@ -183,16 +194,4 @@ export class ReadyQueue<P, T extends Admittable<P>> {
     }
     return best;
   }
-}
-
-const EMPTY: Pick<never> = { kind: 'empty' };
-
-function takesAny<P>(
-  capacity: AdmissionCapacity<P>,
-  prepared: P,
-  names: readonly string[] | undefined,
-): boolean {
-  if (names === undefined || names.length === 0) return false;
-  for (const r of capacity.resources(prepared)) if (names.includes(r)) return true;
-  return false;
 }

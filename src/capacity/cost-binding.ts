@@ -1,6 +1,6 @@
 import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { ICapacityMetricsCollector } from '../metrics/types.js';
-import { type Amount, pairToNumber, subtractAmounts } from './amount.js';
+import { type Amount, MICRO, pairToNumber, subtractAmounts } from './amount.js';
 import { emitAccepted, emitReconcile, emitRelease } from './capacity-events.js';
 import type { CompiledCost } from './compiled-cost.js';
 import {
@@ -271,6 +271,31 @@ export function costFits(h: CapacityHold): boolean {
   const { cells, whole, micro } = h;
   for (let i = 0; i < cells.length; i++) {
     if (!cellFits(cells[i]!, whole[i]!, micro[i]!)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `h` fits while the amounts of `reserved` are set aside wherever the two share a cell (same resource,
+ * same level): what a task may take without delaying a task that holds a reservation. Where `reserved` does not
+ * fit at all, nothing more may be taken there.
+ */
+export function costFitsBeside(h: CapacityHold, reserved: CapacityHold): boolean {
+  const { cells, whole, micro } = h;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
+    let w = whole[i]!;
+    let m = micro[i]!;
+    const j = reserved.cells.indexOf(cell);
+    if (j >= 0) {
+      w += reserved.whole[j]!;
+      m += reserved.micro[j]!;
+      if (m >= MICRO) {
+        m -= MICRO;
+        w += 1;
+      }
+    }
+    if (!cellFits(cell, w, m)) return false;
   }
   return true;
 }

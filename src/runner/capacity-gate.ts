@@ -53,6 +53,12 @@ export interface CapacityGate<P, H = P> {
    * the amount needed and the amount free there.
    */
   shortfalls?(prepared: P): readonly CapacityShortfall[];
-  /** Optional, for reservations: the resources the cost takes a non-zero amount of. */
+  /** Optional, for explanations: the resources the cost takes a non-zero amount of. */
   resources?(prepared: P): readonly string[];
+  /**
+   * Optional, for reservations: whether `prepared` fits now with the cost `reserved` set aside wherever both
+   * take the same resource at the same level. Without it, a reservation lets through only tasks that take none
+   * of the reserved task's resources.
+   */
+  fitsBeside?(prepared: P, reserved: P): boolean;
 }

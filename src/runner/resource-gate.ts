@@ -6,6 +6,7 @@ import {
   costAdjust,
   costExcess,
   costFits,
+  costFitsBeside,
   costGive,
   costShortfalls,
   costTake,
@@ -79,6 +80,10 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
 
   fits(prepared: PreparedCost): boolean {
     return costFits(this.#costs.bound(prepared).hold);
+  }
+
+  fitsBeside(prepared: PreparedCost, reserved: PreparedCost): boolean {
+    return costFitsBeside(this.#costs.bound(prepared).hold, this.#costs.bound(reserved).hold);
   }
 
   take(prepared: PreparedCost): Held | undefined {

@@ -11,9 +11,9 @@ export interface ExplainView<P, H> {
   readonly gate: CapacityGate<P, H>;
   readonly queue: ReadyQueue<P, Task<P, H>>;
   readonly now: () => number;
-  readonly tasks: ReadonlyMap<string, Task<P, H>>;
+  readonly tasks: { get(key: string): Task<P, H> | undefined };
   /** Attempts holding capacity (running, or cancelled/timed out and still settling). */
-  readonly holders: ReadonlySet<Attempt<P, H>>;
+  readonly holders: Iterable<Attempt<P, H>>;
 }
 
 /** Why `task` is where it is, as structured reasons and one sentence. */

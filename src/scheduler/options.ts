@@ -1,6 +1,6 @@
 import { show } from '../errors/allot-error.js';
 import { InvalidOptionError } from '../errors/option-errors.js';
-import type { TaskExtras } from './task.js';
+import { TaskExtras } from './task.js';
 import type { AddOptions, SchedulerOptions } from './types.js';
 
 /** Scheduler options with defaults applied (capacity aside). */
@@ -50,12 +50,15 @@ export function resolveOptions(o: SchedulerOptions): ResolvedOptions {
 }
 
 /** Validates the per-task options other than cost and dependencies; returns the rarely used ones, if any. */
-export function taskExtras(key: string, o: AddOptions): TaskExtras | undefined {
-  const where = (field: string): string => `${field} of task ${show(key)}`;
+export function taskExtras<T>(task: { readonly key: string }, o: AddOptions): TaskExtras<T> | undefined {
   if (o.priority !== undefined && (typeof o.priority !== 'number' || !Number.isFinite(o.priority)))
-    throw new InvalidOptionError(where('priority'), o.priority, 'a finite number (higher starts first)');
+    throw new InvalidOptionError(
+      where('priority', task.key),
+      o.priority,
+      'a finite number (higher starts first)',
+    );
   if (o.tenant !== undefined && typeof o.tenant !== 'string')
-    throw new InvalidOptionError(where('tenant'), o.tenant, 'a string');
+    throw new InvalidOptionError(where('tenant', task.key), o.tenant, 'a string');
   const { timeoutMs, queueTimeoutMs, retry, signal, onProgress } = o;
   if (
     timeoutMs === undefined &&
@@ -65,24 +68,25 @@ export function taskExtras(key: string, o: AddOptions): TaskExtras | undefined {
     onProgress === undefined
   )
     return undefined;
-  positiveMs(where('timeoutMs'), timeoutMs);
-  positiveMs(where('queueTimeoutMs'), queueTimeoutMs);
-  if (retry !== undefined) checkRetry(where, retry);
+  positiveMs(where('timeoutMs', task.key), timeoutMs);
+  positiveMs(where('queueTimeoutMs', task.key), queueTimeoutMs);
+  if (retry !== undefined) checkRetry(task.key, retry);
   if (signal !== undefined && !(signal instanceof AbortSignal))
-    throw new InvalidOptionError(where('signal'), signal, 'an AbortSignal');
+    throw new InvalidOptionError(where('signal', task.key), signal, 'an AbortSignal');
   if (onProgress !== undefined && typeof onProgress !== 'function')
-    throw new InvalidOptionError(where('onProgress'), onProgress, 'a function');
-  return {
-    timeoutMs,
-    queueTimeoutMs,
-    retry,
-    signal,
-    onAbort: undefined,
-    onProgress: onProgress as ((value: never) => void) | undefined,
-    queueTimer: undefined,
-    backoffTimer: undefined,
-    backoffUntil: 0,
-  };
+    throw new InvalidOptionError(where('onProgress', task.key), onProgress, 'a function');
+  const x = new TaskExtras<T>();
+  x.timeoutMs = timeoutMs;
+  x.queueTimeoutMs = queueTimeoutMs;
+  x.retry = retry;
+  x.signal = signal;
+  x.onProgress = onProgress as ((value: never) => void) | undefined;
+  return x;
+}
+
+/** Names an option of one task in an error message. */
+function where(field: string, key: string): string {
+  return `${field} of task ${show(key)}`;
 }
 
 function positiveMs(option: string, value: number | undefined): void {
@@ -91,30 +95,34 @@ function positiveMs(option: string, value: number | undefined): void {
     throw new InvalidOptionError(option, value, 'a number of milliseconds > 0 (at most 2147483647)');
 }
 
-function checkRetry(where: (field: string) => string, retry: NonNullable<AddOptions['retry']>): void {
+function checkRetry(key: string, retry: NonNullable<AddOptions['retry']>): void {
   if (typeof retry !== 'object' || retry === null)
-    throw new InvalidOptionError(where('retry'), retry, '{ attempts, backoff?, retryOn? }');
+    throw new InvalidOptionError(where('retry', key), retry, '{ attempts, backoff?, retryOn? }');
   if (!Number.isInteger(retry.attempts) || retry.attempts < 1)
-    throw new InvalidOptionError(where('retry.attempts'), retry.attempts, 'an integer ≥ 1 (total tries)');
+    throw new InvalidOptionError(
+      where('retry.attempts', key),
+      retry.attempts,
+      'an integer ≥ 1 (total tries)',
+    );
   if (retry.retryOn !== undefined && typeof retry.retryOn !== 'function')
     throw new InvalidOptionError(
-      where('retry.retryOn'),
+      where('retry.retryOn', key),
       retry.retryOn,
       'a function (error, attempt) => boolean',
     );
   const b = retry.backoff;
   if (b === undefined) return;
   if (typeof b !== 'object' || b === null)
-    throw new InvalidOptionError(where('retry.backoff'), b, '{ initialMs?, factor?, maxMs?, jitter? }');
+    throw new InvalidOptionError(where('retry.backoff', key), b, '{ initialMs?, factor?, maxMs?, jitter? }');
   const nonNegative = (field: string, v: number | undefined, allowInfinity: boolean): void => {
     if (v === undefined) return;
     if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!allowInfinity && !Number.isFinite(v)))
-      throw new InvalidOptionError(where(`retry.backoff.${field}`), v, 'a finite number ≥ 0');
+      throw new InvalidOptionError(where(`retry.backoff.${field}`, key), v, 'a finite number ≥ 0');
   };
   nonNegative('initialMs', b.initialMs, false);
   nonNegative('factor', b.factor, false);
   nonNegative('maxMs', b.maxMs, true);
   nonNegative('jitter', b.jitter, false);
   if (b.jitter !== undefined && b.jitter > 1)
-    throw new InvalidOptionError(where('retry.backoff.jitter'), b.jitter, 'a fraction from 0 to 1');
+    throw new InvalidOptionError(where('retry.backoff.jitter', key), b.jitter, 'a fraction from 0 to 1');
 }

@@ -1,4 +1,4 @@
-import { type AdmissionCapacity, type Pick, ReadyQueue } from '../admission/ready-queue.js';
+import { type AdmissionCapacity, ReadyQueue } from '../admission/ready-queue.js';
 import type { PreparedCost } from '../capacity/cost-cache.js';
 import { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import { show } from '../errors/allot-error.js';
@@ -23,8 +23,9 @@ import { backoffDelay } from './backoff.js';
 import { SchedulerEmitter, type SchedulerListener, warnListener } from './events.js';
 import { explainTask } from './explain.js';
 import { type HandleHost, TaskHandle } from './handle.js';
+import { KeyIndex } from './key-index.js';
 import { type ResolvedOptions, resolveOptions, taskExtras } from './options.js';
-import { Attempt, type AttemptHost, Outcome, Task } from './task.js';
+import { Attempt, type AttemptHost, HolderList, Task } from './task.js';
 import type {
   AddItem,
   AddOptions,
@@ -78,11 +79,12 @@ export class Scheduler {
   readonly #defaultCost: P;
   readonly #queue: ReadyQueue<P, STask>;
   readonly #emitter = new SchedulerEmitter();
-  readonly #tasks = new Map<string, STask>();
+  /** Every task still remembered, by key. */
+  readonly #tasks = new KeyIndex<STask>();
   /** Settled tasks still remembered by key, oldest first (forgotten at idle moments beyond `keepSettled`). */
   #settled: STask[] = [];
   /** Attempts holding capacity: running ones and cancelled or timed-out ones still settling. */
-  readonly #holders = new Set<SAttempt>();
+  readonly #holders = new HolderList<P, Held>();
   readonly #counts: Counts = {
     waiting: 0,
     queued: 0,
@@ -98,7 +100,6 @@ export class Scheduler {
   #releasing = 0;
   /** Non-terminal tasks plus releasing attempts: zero means idle. */
   #active = 0;
-  #nextKey = 1;
   #paused = false;
   #closed = false;
   #draining = false;
@@ -138,7 +139,10 @@ export class Scheduler {
     const gate = this.#gate;
     this.#admission = {
       fits: (p) => gate.fits(p),
-      resources: (p) => gate.resources?.(p) ?? [],
+      fitsBeside:
+        gate.fitsBeside !== undefined
+          ? (p, reserved) => (gate.fitsBeside as NonNullable<typeof gate.fitsBeside>).call(gate, p, reserved)
+          : (p, reserved) => gate.fits(p) && !sharesResource(gate, p, reserved),
     };
     this.#host = {
       cancelTask: (task, reason) => this.#cancelTask(task as STask, reason),
@@ -166,10 +170,10 @@ export class Scheduler {
    * resource, above a limit anywhere up the chain), a duplicate key, an unknown dependency or a bad option.
    */
   add<O, Pr = unknown>(run: SchedulerTaskFn<O, Pr>, options: AddOptions<Pr> = NO_OPTIONS): TaskHandle<O> {
-    const task = this.#build(run as SchedulerTaskFn, options as AddOptions, undefined);
+    const task = this.#build(run as SchedulerTaskFn, options as AddOptions, undefined, 0);
     // A lone task can only depend on known tasks, none of which can depend on it: no cycle is possible.
-    for (const dep of task.deps ?? [])
-      if (!this.#tasks.has(dep)) throw new MissingDependencyError(task.key, dep);
+    if (task.deps !== undefined)
+      for (const dep of task.deps) if (!this.#tasks.has(dep)) throw new MissingDependencyError(task.key, dep);
     this.#register(task);
     this.#admit(task);
     return new TaskHandle<O>(task as unknown as Task<unknown>, this.#host);
@@ -184,57 +188,64 @@ export class Scheduler {
       throw new InvalidOptionError('addAll items', items, 'an array of { run, ...options }');
     const batch = new Map<string, STask>();
     const tasks: STask[] = [];
-    const firstKey = this.#nextKey;
-    try {
-      for (const item of items) {
-        if (typeof item !== 'object' || item === null)
-          throw new InvalidOptionError('addAll item', item, 'an object { run, ...options }');
-        const task = this.#build(item.run as SchedulerTaskFn, item as AddOptions, batch);
-        batch.set(task.key, task);
-        tasks.push(task);
-      }
-      for (const task of tasks) {
-        for (const dep of task.deps ?? []) {
-          if (!this.#tasks.has(dep) && !batch.has(dep)) throw new MissingDependencyError(task.key, dep);
-        }
-      }
-      checkBatchCycle(tasks, batch);
-    } catch (error) {
-      this.#nextKey = firstKey; // nothing was added, so generated keys are free again
-      throw error;
+    let lastId = 0;
+    for (const item of items) {
+      if (typeof item !== 'object' || item === null)
+        throw new InvalidOptionError('addAll item', item, 'an object { run, ...options }');
+      const task = this.#build(item.run as SchedulerTaskFn, item as AddOptions, batch, lastId);
+      if (task.id !== 0) lastId = task.id;
+      batch.set(task.key, task);
+      tasks.push(task);
     }
+    for (const task of tasks) {
+      for (const dep of task.deps ?? []) {
+        if (!this.#tasks.has(dep) && !batch.has(dep)) throw new MissingDependencyError(task.key, dep);
+      }
+    }
+    checkBatchCycle(tasks, batch);
     for (const task of tasks) this.#register(task);
     for (const task of tasks) this.#admit(task);
     return tasks.map((t) => new TaskHandle<O>(t as unknown as Task<unknown>, this.#host));
   }
 
-  /** Validates one task's options and builds its record (not registered yet). */
-  #build(run: SchedulerTaskFn, o: AddOptions, batch: ReadonlyMap<string, STask> | undefined): STask {
+  /**
+   * Validates one task's options and builds its record (not registered yet). An unnamed task gets the next
+   * free number (above `after`, within a batch); its key string is made only if someone reads it.
+   */
+  #build(
+    run: SchedulerTaskFn,
+    o: AddOptions,
+    batch: ReadonlyMap<string, STask> | undefined,
+    after: number,
+  ): STask {
     if (typeof o !== 'object' || o === null) throw new InvalidOptionError('task options', o, 'an object');
-    let key = o.key;
-    if (key === undefined) {
-      do key = `task-${this.#nextKey++}`;
-      while (this.#tasks.has(key) || batch?.has(key) === true);
-    } else if (typeof key !== 'string' || key === '') {
-      throw new InvalidOptionError('key', key, 'a non-empty string');
+    const name = o.key;
+    let id = 0;
+    if (name === undefined) {
+      id = this.#tasks.nextNumber(after);
+      while (batch?.has(`task-${id}`) === true) id = this.#tasks.nextNumber(id);
+    } else if (typeof name !== 'string' || name === '') {
+      throw new InvalidOptionError('key', name, 'a non-empty string');
     }
-    if (this.#closed) throw new SchedulerClosedError(key);
-    if (this.#tasks.has(key) || batch?.has(key) === true) throw new DuplicateKeyError(key);
+    if (this.#closed) throw new SchedulerClosedError(name ?? `task-${id}`);
+    if (name !== undefined && (this.#tasks.has(name) || batch?.has(name) === true))
+      throw new DuplicateKeyError(name);
+    const task: STask = new Task<P, Held>(name, id, run, this.#defaultCost, o.priority ?? 0);
     if (typeof run !== 'function')
-      throw new InvalidOptionError(`run of task ${show(key)}`, run, 'a function');
-    const extras = taskExtras(key, o);
-    const prepared = o.cost === undefined ? this.#defaultCost : this.#prepare(key, o.cost);
-    const task: STask = new Task<P, Held>(key, run, prepared, o.priority ?? 0, o.tenant ?? 'default', extras);
+      throw new InvalidOptionError(`run of task ${show(task.key)}`, run, 'a function');
+    task.extras = taskExtras(task, o);
+    if (o.cost !== undefined) task.prepared = this.#prepare(task, o.cost);
     if (o.deps !== undefined) {
       if (!Array.isArray(o.deps) || o.deps.some((d) => typeof d !== 'string'))
-        throw new InvalidOptionError(`deps of task ${show(key)}`, o.deps, 'an array of keys');
-      if (o.deps.length > 0) task.deps = o.deps.slice();
+        throw new InvalidOptionError(`deps of task ${show(task.key)}`, o.deps, 'an array of keys');
+      if (o.deps.length > 0) task.more().deps = o.deps.slice();
     }
     return task;
   }
 
   #register(task: STask): void {
-    this.#tasks.set(task.key, task);
+    if (task.id === 0) this.#tasks.addNamed(task.key, task);
+    else this.#tasks.addNumbered(task);
     this.#active++;
     this.#idle = false;
     this.#counts.waiting++;
@@ -371,56 +382,67 @@ export class Scheduler {
     return task;
   }
 
-  #prepare(key: string, cost: ResourceCost): P {
-    const prepared = this.#gate.prepare(key, cost);
+  /** Prepares a cost, throwing the gate's error (which names the task) when it is bad or can never fit. */
+  #prepare(task: STask | string, cost: ResourceCost): P {
+    const gate = this.#gate;
+    // The key is only needed for an error message: an unnamed task's string is made only then.
+    let prepared = gate.prepare('', cost);
+    if (prepared instanceof Error) prepared = gate.prepare(keyOf(task), cost);
     if (prepared instanceof Error) throw prepared;
-    const refusal = this.#gate.refusal(key, prepared);
-    if (refusal !== undefined) throw refusal;
+    if (gate.refusal('', prepared) !== undefined) throw gate.refusal(keyOf(task), prepared);
     return prepared;
   }
 
   /** Wires a registered task: signal, queue timeout, dependencies; then queues it if it is ready. */
   #admit(task: STask): void {
+    if (task.extras !== undefined && !this.#wire(task, task.extras)) return;
     const x = task.extras;
-    if (x !== undefined) {
-      const signal = x.signal;
-      if (signal !== undefined) {
-        if (signal.aborted) {
-          this.#cancelTask(task, signal.reason);
+    const deps = x?.deps;
+    if (x !== undefined && deps !== undefined) {
+      for (let i = 0; i < deps.length; i++) {
+        const dep = this.#tasks.get(deps[i] as string) as STask;
+        if (dep.state === 'completed') continue;
+        if (dep.terminal) {
+          this.#end(task, 'skipped', new DependencyFailedError(task.key, dep.key, dep.state, dep.result));
           return;
         }
-        x.onAbort = () => this.#cancelTask(task, signal.reason);
-        signal.addEventListener('abort', x.onAbort, { once: true });
+        x.pending++;
+        const d = dep.more();
+        if (d.dependents === undefined) d.dependents = [task];
+        else d.dependents.push(task);
       }
-      if (x.queueTimeoutMs !== undefined) {
-        const ms = x.queueTimeoutMs;
-        x.queueTimer = setTimeout(() => {
-          if (!task.terminal && task.attempt === 0)
-            this.#end(task, 'timed-out', new QueueTimeoutError(task.key, ms));
-        }, ms);
-      }
+      if (x.pending > 0) return;
     }
-    for (const key of task.deps ?? []) {
-      const dep = this.#tasks.get(key) as STask;
-      if (dep.state === 'completed') continue;
-      if (dep.terminal) {
-        this.#end(task, 'skipped', new DependencyFailedError(task.key, dep.key, dep.state, dep.result));
-        return;
+    this.#enqueue(task);
+  }
+
+  /**
+   * Arms a task's signal and queue timeout; false when its signal has already fired (it is then cancelled).
+   * Kept apart from `#admit` because closures here would make every call allocate their shared scope.
+   */
+  #wire(task: STask, x: NonNullable<STask['extras']>): boolean {
+    const signal = x.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.#cancelTask(task, signal.reason);
+        return false;
       }
-      task.pending++;
-      if (dep.dependents === undefined) dep.dependents = [task];
-      else dep.dependents.push(task);
+      x.onAbort = () => this.#cancelTask(task, signal.reason);
+      signal.addEventListener('abort', x.onAbort, { once: true });
     }
-    if (task.pending === 0) this.#enqueue(task);
+    const ms = x.queueTimeoutMs;
+    if (ms !== undefined) {
+      x.queueTimer = setTimeout(() => {
+        if (!task.terminal && task.attempt === 0)
+          this.#end(task, 'timed-out', new QueueTimeoutError(task.key, ms));
+      }, ms);
+    }
+    return true;
   }
 
   #enqueue(task: STask): void {
     this.#setState(task, 'queued');
-    task.entry = this.#queue.push(
-      task,
-      task.priority,
-      this.#options.maxBypassMs === Infinity ? 0 : this.#options.now(),
-    );
+    this.#queue.push(task, task.priority, this.#options.maxBypassMs === Infinity ? 0 : this.#options.now());
     if (this.#emitter.has('queued')) this.#emitter.emit('queued', { key: task.key });
     this.#schedule();
   }
@@ -457,14 +479,13 @@ export class Scheduler {
     const gate = this.#gate;
     const timed = this.#options.maxBypassMs !== Infinity;
     while (!this.#paused && !this.#taking) {
-      const pick: Pick<STask> = queue.pick(this.#admission, timed ? this.#options.now() : 0);
-      if (pick.kind === 'empty') break;
-      if (pick.kind === 'blocked') {
-        this.#waitOn(pick.head.prepared);
+      const task = queue.pick(this.#admission, timed ? this.#options.now() : 0);
+      if (task === undefined) {
+        const head = queue.blockedHead;
+        if (head === undefined) break;
+        this.#waitOn(head.prepared);
         return;
       }
-      const task = pick.task;
-      task.entry = undefined;
       const held = gate.take(task.prepared);
       if (held instanceof Promise) {
         this.#takeLater(task, held);
@@ -485,8 +506,7 @@ export class Scheduler {
         if (held !== undefined && task.state === 'queued') this.#start(task, held);
         else {
           if (held !== undefined) this.#give(held);
-          if (task.state === 'queued')
-            task.entry = this.#queue.push(task, task.priority, this.#options.now());
+          if (task.state === 'queued') this.#queue.push(task, task.priority, this.#options.now());
         }
         this.#drain();
       },
@@ -682,51 +702,65 @@ export class Scheduler {
   }
 
   /** Ends a task, exactly once: settles its handle, tells listeners, frees or skips its dependents. */
-  #end(first: STask, state: 'completed' | FailedState, value: unknown): void {
-    const stack: [STask, 'completed' | FailedState, unknown][] = [[first, state, value]];
-    while (stack.length > 0) {
-      const [task, how, result] = stack.pop() as [STask, 'completed' | FailedState, unknown];
-      if (task.terminal) continue;
-      if (task.entry !== undefined) {
-        this.#queue.remove(task, task.entry);
-        task.entry = undefined;
-      }
-      const x = task.extras;
-      if (x !== undefined) {
-        if (x.queueTimer !== undefined) clearTimeout(x.queueTimer);
-        if (x.backoffTimer !== undefined) clearTimeout(x.backoffTimer);
-        x.queueTimer = x.backoffTimer = undefined;
-        if (x.onAbort !== undefined) x.signal?.removeEventListener('abort', x.onAbort);
-        x.onAbort = undefined;
-      }
-      this.#setState(task, how);
-      this.#active--;
-      task.outcome = how === 'completed' ? Outcome.Fulfilled : Outcome.Rejected;
-      task.result = result;
-      task.run = undefined;
-      task.deps = undefined;
-      if (how === 'completed') task.resolve?.(result);
-      else task.reject?.(result);
-      task.resolve = task.reject = undefined;
-      this.#settled.push(task);
-      if (how === 'completed') {
-        if (this.#emitter.has('complete')) this.#emitter.emit('complete', { key: task.key, value: result });
-      } else if (this.#emitter.has('fail')) {
-        this.#emitter.emit('fail', { key: task.key, state: how, error: result });
-      }
-      const dependents = task.dependents;
-      task.dependents = undefined;
-      if (dependents === undefined) continue;
-      for (const d of dependents) {
-        if (d.terminal) continue;
-        if (how !== 'completed') {
-          stack.push([d, 'skipped', new DependencyFailedError(d.key, task.key, how, result)]);
-        } else if (--d.pending === 0 && d.state === 'waiting') {
-          this.#enqueue(d);
-        }
+  #end(task: STask, state: 'completed' | FailedState, value: unknown): void {
+    const skipped = this.#endOne(task, state, value);
+    // Dependents of a task that did not complete end too, transitively; a stack instead of recursion.
+    if (skipped !== undefined) {
+      const stack = skipped;
+      while (stack.length > 0) {
+        const [t, error] = stack.pop() as [STask, DependencyFailedError];
+        const more = this.#endOne(t, 'skipped', error);
+        if (more !== undefined) for (const m of more) stack.push(m);
       }
     }
     this.#checkIdle();
+  }
+
+  /** Ends one task; returns the dependents it skips (its own end was not a completion), if any. */
+  #endOne(
+    task: STask,
+    how: 'completed' | FailedState,
+    result: unknown,
+  ): [STask, DependencyFailedError][] | undefined {
+    if (task.terminal) return undefined;
+    this.#queue.remove(task);
+    const x = task.extras;
+    if (x !== undefined) {
+      if (x.queueTimer !== undefined) clearTimeout(x.queueTimer);
+      if (x.backoffTimer !== undefined) clearTimeout(x.backoffTimer);
+      x.queueTimer = x.backoffTimer = undefined;
+      if (x.onAbort !== undefined) x.signal?.removeEventListener('abort', x.onAbort);
+      x.onAbort = undefined;
+    }
+    this.#setState(task, how);
+    this.#active--;
+    task.result = result;
+    task.run = undefined;
+    if (how === 'completed') task.resolve?.(result);
+    else task.reject?.(result);
+    task.resolve = task.reject = undefined;
+    this.#settled.push(task);
+    if (how === 'completed') {
+      if (this.#emitter.has('complete')) this.#emitter.emit('complete', { key: task.key, value: result });
+    } else if (this.#emitter.has('fail')) {
+      this.#emitter.emit('fail', { key: task.key, state: how, error: result });
+    }
+    if (x === undefined) return undefined;
+    x.deps = undefined;
+    const dependents = x.dependents;
+    if (dependents === undefined) return undefined;
+    x.dependents = undefined;
+    let skipped: [STask, DependencyFailedError][] | undefined;
+    for (const d of dependents) {
+      if (d.terminal) continue;
+      if (how !== 'completed') {
+        skipped ??= [];
+        skipped.push([d, new DependencyFailedError(d.key, task.key, how, result)]);
+      } else if (--(d.extras as NonNullable<STask['extras']>).pending === 0 && d.state === 'waiting') {
+        this.#enqueue(d);
+      }
+    }
+    return skipped;
   }
 
   #setState(task: STask, state: TaskState): void {
@@ -755,12 +789,20 @@ export class Scheduler {
     const settled = this.#settled;
     const drop = settled.length - this.#options.keepSettled;
     if (drop <= 0) return;
-    for (let i = 0; i < drop; i++) {
-      const task = settled[i] as STask;
-      if (this.#tasks.get(task.key) === task) this.#tasks.delete(task.key);
-    }
+    for (let i = 0; i < drop; i++) this.#tasks.delete(settled[i] as STask);
     this.#settled = settled.slice(drop);
   }
+}
+
+/** Whether two costs take any resource in common (by name; for gates that cannot say more). */
+function sharesResource(gate: CapacityGate<P, Held>, a: P, b: P): boolean {
+  const theirs = gate.resources?.(b);
+  if (theirs === undefined) return true;
+  return (gate.resources?.(a) ?? []).some((r) => theirs.includes(r));
+}
+
+function keyOf(task: STask | string): string {
+  return typeof task === 'string' ? task : task.key;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

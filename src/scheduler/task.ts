@@ -1,10 +1,9 @@
 import type { Admittable } from '../admission/ready-queue.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
-import type { EntryHandle } from '../sources/entry-handle.js';
 import type { RetryOptions, SchedulerTaskContext, SchedulerTaskFn, TaskState } from './types.js';
 
-/** Options few tasks use, kept out of the task record so a plain task stays small. */
-export interface TaskExtras {
+/** Options and links few tasks use, kept out of the task record so a plain task stays small. */
+export class TaskExtras<T> {
   timeoutMs: number | undefined;
   queueTimeoutMs: number | undefined;
   retry: RetryOptions | undefined;
@@ -14,12 +13,40 @@ export interface TaskExtras {
   queueTimer: ReturnType<typeof setTimeout> | undefined;
   backoffTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the backoff ends, on the scheduler's clock. */
-  backoffUntil: number;
+  backoffUntil = 0;
+  /** Keys of its dependencies, for explanations (until it ends). */
+  deps: readonly string[] | undefined;
+  /** Dependencies not completed yet. */
+  pending = 0;
+  /** Tasks waiting for this one (until it ends). */
+  dependents: T[] | undefined;
 }
 
-/** How a task's handle settles. */
-export const Outcome = { Pending: 0, Fulfilled: 1, Rejected: 2 } as const;
-export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+/** The resolving functions of the promise being made (one shared executor: no closure per promise). */
+const captured: {
+  resolve: ((value: unknown) => void) | undefined;
+  reject: ((error: unknown) => void) | undefined;
+} = {
+  resolve: undefined,
+  reject: undefined,
+};
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
+/** States a task never leaves. */
+const TERMINAL: Readonly<Record<TaskState, boolean>> = {
+  waiting: false,
+  queued: false,
+  running: false,
+  backoff: false,
+  completed: true,
+  failed: true,
+  cancelled: true,
+  'timed-out': true,
+  skipped: true,
+};
 
 /**
  * One task of a scheduler: its cost travels with it from `add` through the ready queue to the capacity and back,
@@ -29,50 +56,63 @@ export class Task<P, H = unknown> implements Admittable<P> {
   state: TaskState = 'waiting';
   /** Tries started so far. */
   attempt = 0;
-  /** Dependencies not completed yet. */
-  pending = 0;
-  /** Tasks waiting for this one (until it ends). */
-  dependents: Task<P, H>[] | undefined;
-  /** Keys of its dependencies, for explanations (until it ends). */
-  deps: readonly string[] | undefined;
-  /** The ready-queue entry while queued. */
-  entry: EntryHandle | undefined;
+  inQueue = false;
   seq = 0;
   readyAt = 0;
   bypassed = 0;
   /** The attempt that counts (running); a cancelled or timed-out attempt still settling is not it. */
   current: Attempt<P, H> | undefined;
-  outcome: Outcome = Outcome.Pending;
   /** The result (fulfilled) or the error (rejected). */
   result: unknown;
+  /** Options and links few tasks use (undefined for a plain task). */
+  extras: TaskExtras<Task<P, H>> | undefined;
   /** Created when someone awaits the handle. */
   promise: Promise<unknown> | undefined;
   resolve: ((value: unknown) => void) | undefined;
   reject: ((error: unknown) => void) | undefined;
 
   constructor(
-    readonly key: string,
+    /** The key given at `add`; for an unnamed task, made from `id` when first read. */
+    private name: string | undefined,
+    /** The generated number of an unnamed task; 0 for a named one. */
+    readonly id: number,
     public run: SchedulerTaskFn<unknown, unknown> | undefined,
     public prepared: P,
     readonly priority: number,
-    readonly tenant: string,
-    readonly extras: TaskExtras | undefined,
   ) {}
 
+  /** The task's key: the one given, or `task-<id>` (a string is made only when someone asks). */
+  get key(): string {
+    if (this.name === undefined) this.name = `task-${this.id}`;
+    return this.name;
+  }
+
+  /** The task's extras, made on first need. */
+  more(): TaskExtras<Task<P, H>> {
+    if (this.extras === undefined) this.extras = new TaskExtras<Task<P, H>>();
+    return this.extras;
+  }
+
+  /** Keys of its dependencies (until it ends). */
+  get deps(): readonly string[] | undefined {
+    return this.extras?.deps;
+  }
+
   get terminal(): boolean {
-    return this.outcome !== Outcome.Pending;
+    return TERMINAL[this.state];
   }
 
   /** A promise of the outcome, made on first request so an unobserved failure rejects nothing. */
   settled(): Promise<unknown> {
     if (this.promise === undefined) {
-      if (this.outcome === Outcome.Fulfilled) this.promise = Promise.resolve(this.result);
-      else if (this.outcome === Outcome.Rejected) this.promise = Promise.reject(this.result);
-      else
-        this.promise = new Promise((resolve, reject) => {
-          this.resolve = resolve;
-          this.reject = reject;
-        });
+      if (this.state === 'completed') this.promise = Promise.resolve(this.result);
+      else if (TERMINAL[this.state]) this.promise = Promise.reject(this.result);
+      else {
+        this.promise = new Promise(capture);
+        this.resolve = captured.resolve;
+        this.reject = captured.reject;
+        captured.resolve = captured.reject = undefined; // holds nothing alive
+      }
     }
     return this.promise;
   }
@@ -91,6 +131,9 @@ export class Attempt<P, H = unknown> implements SchedulerTaskContext<unknown> {
   /** Still the task's current attempt (not cancelled or timed out). */
   live = true;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Neighbours in the scheduler's list of attempts holding capacity. */
+  prevHolder: Attempt<P, H> | undefined;
+  nextHolder: Attempt<P, H> | undefined;
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
@@ -128,5 +171,36 @@ export class Attempt<P, H = unknown> implements SchedulerTaskContext<unknown> {
     this.#aborted = true;
     this.#abortReason = reason;
     this.#controller?.abort(reason);
+  }
+}
+
+/**
+ * Attempts holding capacity, oldest first. Linked through the attempts themselves, so adding and removing one
+ * allocates nothing and hashes nothing: this is on every task's path.
+ */
+export class HolderList<P, H> implements Iterable<Attempt<P, H>> {
+  #first: Attempt<P, H> | undefined;
+  #last: Attempt<P, H> | undefined;
+
+  add(a: Attempt<P, H>): void {
+    a.prevHolder = this.#last;
+    a.nextHolder = undefined;
+    if (this.#last === undefined) this.#first = a;
+    else this.#last.nextHolder = a;
+    this.#last = a;
+  }
+
+  /** Removes an attempt that is in the list. */
+  delete(a: Attempt<P, H>): void {
+    const { prevHolder: prev, nextHolder: next } = a;
+    if (prev === undefined) this.#first = next;
+    else prev.nextHolder = next;
+    if (next === undefined) this.#last = prev;
+    else next.prevHolder = prev;
+    a.prevHolder = a.nextHolder = undefined;
+  }
+
+  *[Symbol.iterator](): Iterator<Attempt<P, H>> {
+    for (let a = this.#first; a !== undefined; a = a.nextHolder) yield a;
   }
 }

@@ -205,6 +205,31 @@ export class AgingQueue<T> {
     return this.#effective(handle.priority, handle.time, this.#clock());
   }
 
+  /**
+   * Removes every entry whose item `drop` accepts, in O(n); their handles become stale. For callers that mark
+   * items withdrawn instead of keeping a handle per entry, and sweep them out now and then.
+   */
+  purge(drop: (item: T) => boolean): number {
+    let removed = 0;
+    let fromUncapped = 0;
+    const sweep = (heap: EntryHeap): void =>
+      heap.filter((ref, seq) => {
+        if (isStale(ref, seq)) return false;
+        if (!drop(itemOf(ref, seq) as T)) return true;
+        if (hasHandle(seq)) this.#retire(ref as EntryHandle);
+        removed++;
+        if (heap === this.#uncapped) fromUncapped++;
+        return false;
+      });
+    sweep(this.#uncapped);
+    sweep(this.#capped);
+    this.#chosen = undefined;
+    this.#size -= removed;
+    this.#uncappedCount -= fromUncapped;
+    if (this.#size === 0) this.#emptied();
+    return removed;
+  }
+
   /** Removes every entry and releases the storage. Existing handles become stale. */
   clear(): void {
     this.#owner = nextOwner++;

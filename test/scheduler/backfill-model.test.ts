@@ -9,7 +9,7 @@ import { Scheduler } from '../../src/index.js';
 // - fifo: when the head does not fit, nothing starts.
 // - backfill: when the head does not fit, the best-ranked other task that fits starts (it passes the head),
 //   and the head counts one more pass. Once the head has been passed `maxBypass` times it holds a
-//   reservation: from then on only tasks that take none of the resources the head takes may pass.
+//   reservation: from then on a task may pass only if it fits with the head's whole cost set aside.
 //
 // Task functions end only when the test resolves them, one at a time, so the scheduler and the model see the
 // same sequence of completions and must make the same decisions.
@@ -88,13 +88,14 @@ function takes(cost: Cost): string[] {
 }
 
 /**
- * Under a reservation, whether a task of cost `passer` may still pass the head: it takes none of the
- * resources the head takes. A pass that fails this test is "competing": it is allowed only before the head
- * holds a reservation, so each head sees at most `maxBypass` of them.
+ * Under a reservation, whether a task of cost `passer` may still pass the head: it fits with the head's whole
+ * cost set aside. A pass that fails this test is "competing": it is allowed only before the head holds a
+ * reservation, so each head sees at most `maxBypass` of them.
  */
-function mayPassReserved(passer: Cost, head: Cost): boolean {
-  const needed = takes(head);
-  return !takes(passer).some((r) => needed.includes(r));
+function mayPassReserved(pool: Pool, passer: Cost, head: Cost): boolean {
+  return takes(passer).every(
+    (r) => (pool.inUse[r] as number) + (passer[r] as number) + (head[r] ?? 0) <= (pool.limits[r] as number),
+  );
 }
 
 /** Ready tasks, the capacity in use, and the ranking rule; shared by the model and the checker. */
@@ -174,11 +175,11 @@ class Model {
       const passes = this.passes.get(head.key) ?? 0;
       const reserved = passes >= config.maxBypass;
       const passer = pool.ready.find(
-        (t, i) => i > 0 && pool.fits(t.cost) && (!reserved || mayPassReserved(t.cost, head.cost)),
+        (t, i) => i > 0 && pool.fits(t.cost) && (!reserved || mayPassReserved(pool, t.cost, head.cost)),
       );
       if (passer === undefined) return;
       this.passes.set(head.key, passes + 1);
-      if (!mayPassReserved(passer.cost, head.cost))
+      if (!mayPassReserved(pool, passer.cost, head.cost))
         this.competing.set(head.key, (this.competing.get(head.key) ?? 0) + 1);
       this.#start(passer.key);
     }
@@ -192,7 +193,7 @@ class Model {
 
 /**
  * Checks the scheduler's own observed starts against the rules, without deciding anything itself: a head that
- * fits is never passed, fifo never passes, every start fits, and a pass that takes something the head takes
+ * fits is never passed, fifo never passes, every start fits, and a pass that does not fit beside the head
  * happens only while the head has been passed fewer than `maxBypass` times.
  */
 class StartChecker {
@@ -229,7 +230,7 @@ class StartChecker {
           false,
         );
         const passes = this.passes.get(head.key) ?? 0;
-        if (!mayPassReserved(spec.cost, head.cost)) {
+        if (!mayPassReserved(pool, spec.cost, head.cost)) {
           expect(
             passes,
             `${key} passed ${head.key}, which held a reservation after ${passes} passes, taking what it lacked`,
@@ -322,7 +323,7 @@ describe('start order matches a naive first-fit model', () => {
       fc.asyncProperty(workloadArb, async (w) => {
         for (const config of CONFIGS) {
           const { model, checker } = await compare(w, config);
-          // A head is passed by tasks taking what it takes at most maxBypass times (model and observed).
+          // A head is passed by tasks that do not fit beside it at most maxBypass times (model and observed).
           for (const n of model.competing.values()) expect(n).toBeLessThanOrEqual(config.maxBypass);
           for (const n of checker.competing.values()) expect(n).toBeLessThanOrEqual(config.maxBypass);
           expect(checker.passes).toEqual(model.passes);
@@ -361,8 +362,8 @@ describe('a reservation bounds how long the head waits', () => {
     // Limits a:2, b:2. x takes a:1; the head needs a:2 and b:2; behind it wait ten pairs (b:1, a:1).
     // With maxBypass 0 the head holds a reservation from the start. A rule that only blocked the resources the
     // head lacks at that moment would let each small task through (it takes what the head is not yet short of),
-    // and the next one would take the other resource, so the head would wait for the whole stream. Blocking
-    // every resource the head takes bounds this: at most one small task may get ahead of the head.
+    // and the next one would take the other resource, so the head would wait for the whole stream. Letting a
+    // task pass only if it fits with the head's cost set aside bounds this: none may get ahead of the head.
     const s = new Scheduler({ limits: { a: 2, b: 2 }, maxBypass: 0 });
     const started: string[] = [];
     const finish = new Map<string, () => void>();
