@@ -1,28 +1,20 @@
-import { ResourceCapacitySource, type ScheduledTask, ScheduledTaskPoolRunner, SourceBufferObj } from '../src/index.js';
+import { Scheduler } from '../src/index.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const job = (ms: number, result: string) => async () => {
-  await sleep(ms);
-  return result;
-};
+const s = new Scheduler({ limits: { gpu: 2, cpu: 3 } });
+const left = () => JSON.stringify(s.stats.available);
+s.on('complete', ({ key, value }) => console.log('done', key, value, left()));
 
-const tasks: ScheduledTask<string, string>[] = [
-  { key: 'encode', cost: { gpu: 2, cpu: 1 }, runner: job(450, 'encode:done') },
-  {
-    key: 'features',
-    cost: { gpu: 1, cpu: 2 },
-    runner: async function* () {
-      await sleep(120);
-      yield 'features:25%'; // an INTERMEDIATE envelope; the task keeps its resources
-      await sleep(240);
-      return 'features:done';
-    },
+const encode = s.add(() => sleep(450).then(() => 'encode:done'), { key: 'encode', cost: { gpu: 2, cpu: 1 } });
+const features = s.add(
+  async function* () {
+    await sleep(120);
+    yield '25%'; // progress: the task keeps its resources
+    await sleep(240);
+    return 'features:done';
   },
-  { key: 'thumbs', cost: { gpu: 1, cpu: 1 }, runner: job(220, 'thumbs:done') },
-];
+  { key: 'features', cost: { gpu: 1, cpu: 2 }, onProgress: (p) => console.log('progress', p, left()) },
+);
+const thumbs = s.add(() => sleep(220).then(() => 'thumbs:done'), { key: 'thumbs', cost: { gpu: 1, cpu: 1 } });
 
-const capacity = new ResourceCapacitySource({ gpu: 2, cpu: 3 });
-const runner = new ScheduledTaskPoolRunner('media', new SourceBufferObj(tasks), capacity);
-for await (const e of runner.runTasks(false)) {
-  console.log(e.type, e.key, e.value ?? e.error, JSON.stringify(capacity.available));
-}
+console.log(await Promise.all([encode, features, thumbs]));

@@ -60,13 +60,19 @@ function reasonsFor<P, H>(task: Task<P, H>, v: ExplainView<P, H>): ExplainReason
   const head = v.queue.head();
   if (head !== undefined && head !== task && !v.gate.fits(head.prepared)) {
     if (v.order === 'fifo') reasons.push({ kind: 'behind', key: head.key });
-    else if (v.queue.reserved(head, v.now())) {
-      const headLacks = (v.gate.shortfalls?.(head.prepared) ?? []).map((s) => s.resource);
-      const mine = v.gate.resources?.(task.prepared) ?? [];
-      if (mine.some((r) => headLacks.includes(r))) reasons.push({ kind: 'reservation', key: head.key });
+    else if (v.queue.reserved(head, v.now()) && !fitsBeside(task, head, v)) {
+      reasons.push({ kind: 'reservation', key: head.key });
     }
   }
   return reasons;
+}
+
+/** Whether `task` could start with the reserved head's cost set aside (see the ready queue's rule). */
+function fitsBeside<P, H>(task: Task<P, H>, head: Task<P, H>, v: ExplainView<P, H>): boolean {
+  const gate = v.gate;
+  if (gate.fitsBeside !== undefined) return gate.fitsBeside(task.prepared, head.prepared);
+  const theirs = gate.resources?.(head.prepared) ?? [];
+  return gate.fits(task.prepared) && !(gate.resources?.(task.prepared) ?? []).some((r) => theirs.includes(r));
 }
 
 function sentence<P, H>(task: Task<P, H>, reasons: readonly ExplainReason[], v: ExplainView<P, H>): string {
@@ -101,7 +107,7 @@ function phrase<P, H>(r: ExplainReason, v: ExplainView<P, H>): string {
     case 'behind':
       return `waits behind ${show(r.key)}, the first in line, which does not fit yet (fifo order)`;
     case 'reservation':
-      return `waits because ${show(r.key)} has waited longest and reserves what it still lacks`;
+      return `waits because ${show(r.key)}, first in line, holds a reservation and starting this one would delay it`;
     case 'tenant':
       return `waits while tenant ${show(r.tenant)} (share ${r.share.toFixed(2)}) goes first`;
     case 'backoff':

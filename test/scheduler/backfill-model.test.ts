@@ -233,7 +233,7 @@ class StartChecker {
         if (!mayPassReserved(pool, spec.cost, head.cost)) {
           expect(
             passes,
-            `${key} passed ${head.key}, which held a reservation after ${passes} passes, taking what it lacked`,
+            `${key} passed ${head.key}, which held a reservation after ${passes} passes, without fitting beside it`,
           ).toBeLessThan(config.maxBypass);
           this.competing.set(head.key, (this.competing.get(head.key) ?? 0) + 1);
         }
