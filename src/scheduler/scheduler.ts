@@ -118,6 +118,12 @@ export class Scheduler {
   readonly #host: HandleHost & AttemptHost<P, Held>;
   readonly #admission: AdmissionCapacity<P>;
 
+  /**
+   * @param options - `limits` (a budget of its own) or `capacity` (an existing one to share), and the order,
+   *   aging, default cost, clock and memory options; see {@link SchedulerOptions}.
+   * @throws InvalidOptionError for a bad option, or when neither or both of `limits` and `capacity` are given;
+   *   InvalidLimitError for bad limits; the cost errors for a bad `defaultCost`.
+   */
   constructor(options: SchedulerOptions) {
     this.#options = resolveOptions(options);
     if ((options.limits === undefined) === (options.capacity === undefined))

@@ -98,7 +98,10 @@ export interface AddOptions<P = unknown> {
   deps?: readonly string[];
   /** Higher starts first among ready tasks; default 0; finite numbers only. */
   priority?: number;
-  /** Fairness group. Default `'default'`. */
+  /**
+   * Fairness group, validated but not used yet: fair sharing between tenants is planned, and until then every
+   * task is ranked as one group.
+   */
   tenant?: string;
   /** Time limit of each attempt, from its start; it then fails with `TaskTimeoutError`. */
   timeoutMs?: number;
@@ -114,6 +117,7 @@ export interface AddOptions<P = unknown> {
 
 /** One item of {@link Scheduler.addAll}. */
 export interface AddItem<O = unknown, P = unknown> extends AddOptions<P> {
+  /** The task's function. */
   run: SchedulerTaskFn<O, P>;
 }
 
@@ -135,7 +139,18 @@ export interface SchedulerEvents {
   idle: { key?: undefined };
 }
 
-/** Why a task is where it is; see {@link Scheduler.explain}. */
+/**
+ * Why a task is where it is; see {@link Scheduler.explain}.
+ * - `dependency`: the dependency `key` has not completed (it is in `state`).
+ * - `resource`: `resource` is short at chain `level` (0 = the scheduler's own capacity, 1 = its parent, …):
+ *   the task needs `need`, `free` is available there.
+ * - `behind`: fifo order, and the head `key` does not fit yet.
+ * - `reservation`: the head `key` holds a reservation, and starting this task would delay it.
+ * - `tenant`: fairness lets tenant `tenant` (weighted share `share`) go first.
+ * - `backoff`: waiting to retry until `untilMs` on the scheduler's clock.
+ * - `paused`: the scheduler is paused.
+ * - `releasing`: the cancelled or timed-out task `key` still holds capacity this task needs.
+ */
 export type ExplainReason =
   | { kind: 'dependency'; key: string; state: TaskState }
   | { kind: 'resource'; resource: string; level: number; need: number; free: number }
@@ -148,8 +163,11 @@ export type ExplainReason =
 
 /** Answer of {@link Scheduler.explain}. */
 export interface Explanation {
+  /** The task asked about. */
   key: string;
+  /** Its state when asked. */
   state: TaskState;
+  /** Why it has not started (empty when nothing holds it back, or once it has started or ended). */
   reasons: ExplainReason[];
   /** One sentence built from the reasons. */
   message: string;
@@ -157,19 +175,30 @@ export interface Explanation {
 
 /** Counts and capacity figures of a {@link Scheduler} (a snapshot). */
 export interface SchedulerStats {
+  /** Tasks waiting for their dependencies. */
   waiting: number;
+  /** Ready tasks waiting for capacity (or for `resume`). */
   queued: number;
+  /** Tasks whose function is running. */
   running: number;
+  /** Tasks waiting to retry (holding no capacity). */
   backoff: number;
   /** Cancelled or timed-out attempts whose function has not settled yet (they still hold capacity). */
   releasing: number;
-  /** Terminal counts since the scheduler was created. */
+  /** Tasks that completed, since the scheduler was created (likewise the next four counts). */
   completed: number;
+  /** Tasks that ended `failed`. */
   failed: number;
+  /** Tasks that ended `cancelled`. */
   cancelled: number;
+  /** Tasks that ended `timed-out` (attempt time limit or queue time limit). */
   timedOut: number;
+  /** Tasks skipped because a dependency did not complete. */
   skipped: number;
+  /** Limits of the scheduler's own capacity (level 0). */
   limits: ResourceCost;
+  /** What is in use there, by this scheduler and anyone sharing it. */
   inUse: ResourceCost;
+  /** What is free there. */
   available: ResourceCost;
 }
