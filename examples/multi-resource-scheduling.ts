@@ -148,16 +148,25 @@ export async function runSeedPipeline(options: DemoOptions = {}): Promise<DemoRe
   }
   print('done: all scheduled tasks finished');
 
-  const stays = [...held.values()];
+  const { stays, makespan, peak } = printSummary([...held.values()], capacity.limits, print);
+  return { lines, envelopes, held: stays, makespan, peak };
+}
+
+/** Prints the timeline and the summary line of a pipeline run; returns the figures it printed. */
+export function printSummary(
+  stays: Held[],
+  limits: Readonly<Record<string, number>>,
+  print: (line: string) => void,
+): { stays: Held[]; makespan: number; peak: Record<string, number> } {
   const makespan = Math.max(...stays.map((s) => s.end));
   const peak = peakUse(stays);
   print('');
   for (const line of timeline(stays, makespan)) print(line);
-  const peakText = Object.keys(capacity.limits)
-    .map((r) => `${r} ${peak[r] ?? 0}/${capacity.limits[r]}`)
+  const peakText = Object.keys(limits)
+    .map((r) => `${r} ${peak[r] ?? 0}/${limits[r]}`)
     .join(', ');
   print(`summary: ${stays.length} tasks, makespan ${Math.round(makespan)} ms, peak use ${peakText}`);
-  return { lines, envelopes, held: stays, makespan, peak };
+  return { stays, makespan, peak };
 }
 
 export const main = runSeedPipeline;

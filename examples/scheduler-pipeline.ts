@@ -15,7 +15,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Scheduler } from '../src/index.js';
-import { type Held, peakUse, timeline } from './multi-resource-scheduling.js';
+import { type Held, printSummary } from './multi-resource-scheduling.js';
 import { recordLines, virtualClock } from './support.js';
 
 /** Printer and pacing, injectable so a test can run the demo quietly and at full speed. */
@@ -89,15 +89,7 @@ export async function main(options: PipelineOptions = {}): Promise<PipelineRepor
     print('done: all scheduled tasks finished');
   });
 
-  const stays = [...held.values()];
-  const makespan = Math.max(...stays.map((s) => s.end));
-  const peak = peakUse(stays);
-  print('');
-  for (const line of timeline(stays, makespan)) print(line);
-  const peakText = Object.entries(LIMITS)
-    .map(([r, limit]) => `${r} ${peak[r] ?? 0}/${limit}`)
-    .join(', ');
-  print(`summary: ${stays.length} tasks, makespan ${Math.round(makespan)} ms, peak use ${peakText}`);
+  const { stays, makespan, peak } = printSummary([...held.values()], LIMITS, print);
   return { lines, events, held: stays, makespan, peak };
 }
 

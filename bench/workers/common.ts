@@ -132,3 +132,21 @@ export function seedlikeCosts(n: number): Cost[] {
   for (let i = 0; i < n; i++) costs[i] = SEED_SHAPES[Math.floor(rnd() * 3)] as Cost;
   return costs;
 }
+
+/** Heap in use after a forced gc (run with `--expose-gc`). */
+export function heapAfterGc(): number {
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Waits `k` turns of the event loop (`setImmediate`): queued microtasks and due timers run in between. */
+export function turns(k: number): Promise<void> {
+  return new Promise((resolve) => {
+    let left = k;
+    const step = (): void => {
+      if (--left <= 0) resolve();
+      else setImmediate(step);
+    };
+    setImmediate(step);
+  });
+}

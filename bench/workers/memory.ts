@@ -12,7 +12,17 @@
 import pLimit from 'p-limit';
 import PQueue from 'p-queue';
 import type { ScheduledTask } from '../../src/index.js';
-import { allotRunner, allotTasks, args, emit, expectCount, fail, gc, noop } from './common.js';
+import {
+  allotRunner,
+  allotTasks,
+  args,
+  emit,
+  expectCount,
+  fail,
+  heapAfterGc,
+  noop,
+  turns,
+} from './common.js';
 
 const gate = new Promise<number>(() => {});
 const blocked = (): Promise<number> => gate;
@@ -24,22 +34,6 @@ const blockedCounting = (): Promise<number> => {
 
 /** Keeps what each contender built reachable until the measurement is taken. */
 const keep: unknown[] = [];
-
-function heap(): number {
-  gc();
-  return process.memoryUsage().heapUsed;
-}
-
-function turns(k: number): Promise<void> {
-  return new Promise((resolve) => {
-    let left = k;
-    const step = (): void => {
-      if (--left <= 0) resolve();
-      else setImmediate(step);
-    };
-    setImmediate(step);
-  });
-}
 
 async function build(contender: string, n: number): Promise<{ taskBytes?: number }> {
   switch (contender) {
@@ -61,14 +55,14 @@ async function build(contender: string, n: number): Promise<{ taskBytes?: number
     }
     case 'allot':
     case 'allot-running': {
-      const before = heap();
+      const before = heapAfterGc();
       const running = contender === 'allot-running';
       const tasks: ScheduledTask<never, number>[] = allotTasks(
         n,
         () => ({ slots: 1 }),
         running ? blockedCounting : noop,
       );
-      const taskBytes = heap() - before;
+      const taskBytes = heapAfterGc() - before;
       const runner = allotRunner(tasks, { slots: 16 });
       keep.push(runner);
       if (running) {
@@ -90,8 +84,8 @@ const { contender, n } = args(100_000);
 await build(contender === 'allot-running' ? 'allot' : contender, 1_000);
 keep.length = 0;
 await turns(2);
-const baseline = heap();
+const baseline = heapAfterGc();
 const { taskBytes } = await build(contender, n);
-const retained = heap() - baseline;
+const retained = heapAfterGc() - baseline;
 const result = { contender, n, bytesPerTask: retained / n, retainedMB: retained / 2 ** 20 };
 emit(taskBytes === undefined ? result : { ...result, taskBytesPerTask: taskBytes / n });

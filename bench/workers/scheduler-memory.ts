@@ -11,7 +11,7 @@
  */
 import PQueue from 'p-queue';
 import { Scheduler } from '../../src/index.js';
-import { args, emit, expectCount, fail, gc } from './common.js';
+import { args, emit, expectCount, fail, heapAfterGc, turns } from './common.js';
 
 const noop = async (): Promise<void> => {};
 let open: () => void = () => {};
@@ -24,23 +24,6 @@ const holdSlot = (): Promise<void> => gate;
 interface Built {
   queue: unknown;
   handles: unknown[] | undefined;
-}
-
-function heap(): number {
-  gc();
-  return process.memoryUsage().heapUsed;
-}
-
-/** Lets the scheduler's drain microtask and any timers run (the blocker must have started). */
-function turns(k: number): Promise<void> {
-  return new Promise((resolve) => {
-    let left = k;
-    const step = (): void => {
-      if (--left <= 0) resolve();
-      else setImmediate(step);
-    };
-    setImmediate(step);
-  });
 }
 
 async function build(contender: string, n: number): Promise<Built> {
@@ -83,11 +66,11 @@ const { contender, n } = args(1_000_000);
 // Warm-up compiles the paths involved; its objects are dropped before the baseline.
 await build(contender, 1_000);
 await turns(2);
-const baseline = heap();
+const baseline = heapAfterGc();
 const built = await build(contender, n);
-const retained = heap() - baseline;
+const retained = heapAfterGc() - baseline;
 built.handles = undefined;
-const withoutHandles = heap() - baseline;
+const withoutHandles = heapAfterGc() - baseline;
 // Keep the scheduler reachable up to here; then let the blocked task go so nothing is left pending.
 if (built.queue === undefined) fail('nothing built');
 open();

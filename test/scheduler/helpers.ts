@@ -1,19 +1,4 @@
-/** A promise with its resolve and reject exposed, so a test decides when a task's function settles. */
-export interface Deferred<T = void> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred } from '../support/async.js';
 
 /** Lets queued microtasks and immediate callbacks run (the scheduler decides on a microtask). */
 export function settle(): Promise<void> {
