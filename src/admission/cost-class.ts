@@ -1,4 +1,4 @@
-import { AgingQueue, type AgingQueueOptions } from '../sources/aging-queue.js';
+import { AgingQueue, type AgingQueueEntry, type AgingQueueOptions } from '../sources/aging-queue.js';
 
 /** What a cost class needs of a task. */
 export interface Queueable {
@@ -23,6 +23,8 @@ const MIN_WITHDRAWN = 16;
 export class CostClass<T extends Queueable> {
   /** Queued (not withdrawn) tasks. */
   live = 0;
+  /** Effective priority of the task the latest {@link CostClass.front} returned. */
+  frontPriority = 0;
   #withdrawn = 0;
   /** Arrival-ordered tasks from `#head` on, while the class is a plain list. */
   #list: (T | undefined)[] = [];
@@ -50,17 +52,21 @@ export class CostClass<T extends Queueable> {
     this.live++;
   }
 
-  /** The first queued task (the class has one), dropping withdrawn tasks before it. */
+  /**
+   * The first queued task (the class has one), dropping withdrawn tasks before it; its effective priority is
+   * then in {@link CostClass.frontPriority}. One peek decides both, so they always describe the same task.
+   */
   front(): T {
     const heap = this.#heap;
     if (heap !== undefined) {
-      let t = heap.peek() as T;
-      while (!t.inQueue) {
+      let entry = heap.peekEntry() as AgingQueueEntry<T>;
+      while (!entry.item.inQueue) {
         heap.pop();
         this.#withdrawn--;
-        t = heap.peek() as T;
+        entry = heap.peekEntry() as AgingQueueEntry<T>;
       }
-      return t;
+      this.frontPriority = entry.effectivePriority;
+      return entry.item;
     }
     const list = this.#list;
     let t = list[this.#head] as T;
@@ -69,21 +75,22 @@ export class CostClass<T extends Queueable> {
       this.#withdrawn--;
       t = list[this.#head] as T;
     }
+    this.frontPriority = this.#listPriority;
     return t;
   }
 
-  /** Effective priority of {@link CostClass.front}'s task (call `front` first). */
-  frontPriority(): number {
-    const heap = this.#heap;
-    if (heap === undefined) return this.#listPriority;
-    return (heap.peekEntry() as { effectivePriority: number }).effectivePriority;
-  }
-
-  /** Removes and returns the first queued task (call `front` first). */
+  /** Removes and returns the first queued task (call `front` first: the heap then takes what it showed). */
   take(): T {
     let task: T;
-    if (this.#heap !== undefined) task = this.#heap.pop() as T;
-    else {
+    const heap = this.#heap;
+    if (heap !== undefined) {
+      task = heap.pop() as T;
+      // Never reached after `front`, which left a queued task on top; kept so a withdrawn task cannot escape.
+      while (!task.inQueue) {
+        this.#withdrawn--;
+        task = heap.pop() as T;
+      }
+    } else {
       task = this.#list[this.#head] as T;
       this.#list[this.#head++] = undefined;
     }

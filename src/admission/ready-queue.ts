@@ -63,10 +63,23 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   blockedHead: T | undefined;
 
   readonly #aging: boolean;
+  readonly #clock: () => number;
+  /** While a decision is made with aging: the one clock reading every class ranks by (NaN otherwise). */
+  #decisionTime = Number.NaN;
+  /** What each class's aging queue is built with: the caller's options, on the decision's clock. */
+  readonly #classOptions: AgingQueueOptions;
 
   constructor(options: ReadyQueueOptions) {
     this.#options = options;
     this.#aging = (options.agingRate ?? 0) > 0 && (options.maxAgeBoost ?? Number.POSITIVE_INFINITY) > 0;
+    const clock = options.now ?? Date.now;
+    this.#clock = clock;
+    // Every class reads the same instant during one decision, so their effective priorities compare fairly and a
+    // class's top cannot change between looking at it and taking it.
+    this.#classOptions = {
+      ...options,
+      now: () => (Number.isNaN(this.#decisionTime) ? clock() : this.#decisionTime),
+    };
   }
 
   get size(): number {
@@ -82,7 +95,7 @@ export class ReadyQueue<P, T extends Admittable<P>> {
     let cls = this.#classes.get(task.prepared);
     if (cls === undefined) {
       if (this.#classes.size >= this.#active.length + KEPT_EMPTY) this.#forgetEmpty();
-      cls = new CostClass<T>(task.prepared, this.#options, this.#aging);
+      cls = new CostClass<T>(task.prepared, this.#classOptions, this.#aging);
       this.#classes.set(task.prepared, cls);
     }
     if (cls.live === 0) this.#active.push(cls);
@@ -106,8 +119,13 @@ export class ReadyQueue<P, T extends Admittable<P>> {
 
   /** The task that would be considered first (the head), if any. */
   head(): T | undefined {
-    const best = this.#best(undefined, undefined);
-    return best?.front();
+    if (!this.#aging) return this.#best(undefined, undefined)?.front();
+    this.#decisionTime = this.#clock();
+    try {
+      return this.#best(undefined, undefined)?.front();
+    } finally {
+      this.#decisionTime = Number.NaN;
+    }
   }
 
   /** Whether the head `head` holds a reservation at time `now`. */
@@ -122,6 +140,16 @@ export class ReadyQueue<P, T extends Admittable<P>> {
    * may pass it. Allocates nothing.
    */
   pick(capacity: AdmissionCapacity<P>, now: number): T | undefined {
+    if (!this.#aging) return this.#pick(capacity, now);
+    this.#decisionTime = this.#clock();
+    try {
+      return this.#pick(capacity, now);
+    } finally {
+      this.#decisionTime = Number.NaN;
+    }
+  }
+
+  #pick(capacity: AdmissionCapacity<P>, now: number): T | undefined {
     this.blockedHead = undefined;
     const headClass = this.#best(undefined, undefined);
     if (headClass === undefined) return undefined;
@@ -185,7 +213,7 @@ export class ReadyQueue<P, T extends Admittable<P>> {
       if (cls === skip) continue;
       if (accept !== undefined && !accept(cls.prepared as P)) continue;
       const seq = cls.front().seq;
-      const p = cls.frontPriority();
+      const p = cls.frontPriority;
       if (best === undefined || p > bestPriority || (p === bestPriority && seq < bestSeq)) {
         best = cls;
         bestPriority = p;

@@ -194,12 +194,16 @@ export class Scheduler {
       throw new InvalidOptionError('addAll items', items, 'an array of { run, ...options }');
     const batch = new Map<string, STask>();
     const tasks: STask[] = [];
+    // Keys the batch names itself: a generated key must not take one, whichever item comes first.
+    const named = new Set<unknown>();
+    for (const item of items) if (typeof item === 'object' && item !== null) named.add(item.key);
     let lastId = 0;
     for (const item of items) {
       if (typeof item !== 'object' || item === null)
         throw new InvalidOptionError('addAll item', item, 'an object { run, ...options }');
-      const task = this.#build(item.run as SchedulerTaskFn, item as AddOptions, batch, lastId);
+      const task = this.#build(item.run as SchedulerTaskFn, item as AddOptions, named, lastId);
       if (task.id !== 0) lastId = task.id;
+      if (batch.has(task.key)) throw new DuplicateKeyError(task.key);
       batch.set(task.key, task);
       tasks.push(task);
     }
@@ -221,7 +225,7 @@ export class Scheduler {
   #build(
     run: SchedulerTaskFn,
     o: AddOptions,
-    batch: ReadonlyMap<string, STask> | undefined,
+    batchKeys: ReadonlySet<unknown> | undefined,
     after: number,
   ): STask {
     if (typeof o !== 'object' || o === null) throw new InvalidOptionError('task options', o, 'an object');
@@ -229,12 +233,12 @@ export class Scheduler {
     let id = 0;
     if (name === undefined) {
       id = this.#tasks.nextNumber(after);
-      while (batch?.has(`task-${id}`) === true) id = this.#tasks.nextNumber(id);
+      while (batchKeys?.has(`task-${id}`) === true) id = this.#tasks.nextNumber(id);
     } else if (typeof name !== 'string' || name === '') {
       throw new InvalidOptionError('key', name, 'a non-empty string');
     }
     if (this.#closed) throw new SchedulerClosedError(name ?? `task-${id}`);
-    if (name !== undefined && (this.#tasks.has(name) || batch?.has(name) === true))
+    if (name !== undefined && this.#tasks.has(name))
       throw new DuplicateKeyError(name);
     const task: STask = new Task<P, Held>(name, id, run, this.#defaultCost, o.priority ?? 0);
     if (typeof run !== 'function')
@@ -306,7 +310,8 @@ export class Scheduler {
 
   /**
    * Refuses new work (`add` then throws `SchedulerClosedError`), lets what is there finish — or, with
-   * `cancel: true`, cancels it all — and resolves when every task has ended and all capacity is back.
+   * `cancel: true`, cancels it all — and resolves when every task has ended and all capacity is back. It does not
+   * resume a paused scheduler: queued tasks then wait for `resume()` (or use `cancel: true`).
    */
   async close(options: { cancel?: boolean } = {}): Promise<void> {
     this.#closed = true;
@@ -401,6 +406,8 @@ export class Scheduler {
 
   /** Wires a registered task: signal, queue timeout, dependencies; then queues it if it is ready. */
   #admit(task: STask): void {
+    // A listener reacting to an earlier task of the same batch may already have ended this one.
+    if (task.terminal) return;
     if (task.extras !== undefined && !this.#wire(task, task.extras)) return;
     const x = task.extras;
     const deps = x?.deps;
@@ -506,20 +513,28 @@ export class Scheduler {
   /** A capacity whose take awaits (remote): decisions pause until it answers. */
   #takeLater(task: STask, taking: Promise<Held | undefined>): void {
     this.#taking = true;
+    // The take in flight counts as activity: if the task is cancelled meanwhile, idle waits for the answer and
+    // for any capacity it brings to be given back.
+    this.#active++;
+    this.#idle = false;
+    const done = (): void => {
+      this.#taking = false;
+      this.#active--;
+      this.#drain();
+      this.#checkIdle();
+    };
     taking.then(
       (held) => {
-        this.#taking = false;
         if (held !== undefined && task.state === 'queued') this.#start(task, held);
         else {
           if (held !== undefined) this.#give(held);
           if (task.state === 'queued') this.#queue.push(task, task.priority, this.#options.now());
         }
-        this.#drain();
+        done();
       },
       (error: unknown) => {
-        this.#taking = false;
         if (!task.terminal) this.#end(task, 'failed', error);
-        this.#drain();
+        done();
       },
     );
   }
@@ -581,9 +596,7 @@ export class Scheduler {
     const step = (): void => {
       let next: Promise<IteratorResult<unknown, unknown>>;
       try {
-        next = Promise.resolve(
-          attempt.live ? it.next() : (it.return?.() ?? { done: true, value: undefined }),
-        );
+        next = Promise.resolve(attempt.live ? it.next() : stopIterator(it));
       } catch (error) {
         this.#settledAttempt(attempt, false, error);
         return;
@@ -594,7 +607,7 @@ export class Scheduler {
             // Cancelled or timed out: ask it to stop; it has settled once that answers.
             if (r.done) this.#settledAttempt(attempt, true, r.value);
             else
-              Promise.resolve(it.return?.()).then(
+              stopIterator(it).then(
                 () => this.#settledAttempt(attempt, true, undefined),
                 (error: unknown) => this.#settledAttempt(attempt, false, error),
               );
@@ -809,6 +822,15 @@ function sharesResource(gate: CapacityGate<P, Held>, a: P, b: P): boolean {
 
 function keyOf(task: STask | string): string {
   return typeof task === 'string' ? task : task.key;
+}
+
+/** Asks an iterator to stop; a `return` that throws becomes a rejection instead of escaping. */
+function stopIterator(it: AsyncIterator<unknown, unknown>): Promise<IteratorResult<unknown, unknown>> {
+  try {
+    return Promise.resolve(it.return?.() ?? { done: true, value: undefined });
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
