@@ -117,6 +117,13 @@ export type { SchedulerListener } from './scheduler/events.js';
 // Scheduler: the front door
 export { TaskHandle } from './scheduler/handle.js';
 export { Scheduler } from './scheduler/scheduler.js';
+export {
+  type SimulatedRun,
+  type SimulatedTask,
+  type SimulateOptions,
+  type SimulationResult,
+  simulate,
+} from './scheduler/simulate.js';
 export type {
   AddItem,
   AddOptions,
