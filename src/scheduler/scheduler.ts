@@ -238,8 +238,7 @@ export class Scheduler {
       throw new InvalidOptionError('key', name, 'a non-empty string');
     }
     if (this.#closed) throw new SchedulerClosedError(name ?? `task-${id}`);
-    if (name !== undefined && this.#tasks.has(name))
-      throw new DuplicateKeyError(name);
+    if (name !== undefined && this.#tasks.has(name)) throw new DuplicateKeyError(name);
     const task: STask = new Task<P, Held>(name, id, run, this.#defaultCost, o.priority ?? 0);
     if (typeof run !== 'function')
       throw new InvalidOptionError(`run of task ${show(task.key)}`, run, 'a function');

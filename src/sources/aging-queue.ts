@@ -207,7 +207,8 @@ export class AgingQueue<T> {
 
   /**
    * Removes every entry whose item `drop` accepts, in O(n); their handles become stale. For callers that mark
-   * items withdrawn instead of keeping a handle per entry, and sweep them out now and then.
+   * items withdrawn instead of keeping a handle per entry, and sweep them out now and then. `drop` must not
+   * throw: the queue is rebuilt as it goes.
    */
   purge(drop: (item: T) => boolean): number {
     let removed = 0;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generatedNumber, KeyIndex, type Keyed } from '../../src/scheduler/key-index.js';
+import { generatedNumber, type Keyed, KeyIndex } from '../../src/scheduler/key-index.js';
 
 // KeyIndex finds the scheduler's tasks by key: caller-given keys in a map, unnamed tasks by their generated
 // number `n` (key `task-<n>`). Only what a caller can observe is asserted: get / has / values / nextNumber.
@@ -237,7 +237,10 @@ describe('KeyIndex', () => {
       },
       { arbitrary: fc.record({ kind: fc.constant('namedAhead' as const), offset: fc.nat(6) }), weight: 2 },
       {
-        arbitrary: fc.record({ kind: fc.constant('numbered' as const), count: fc.integer({ min: 1, max: 8 }) }),
+        arbitrary: fc.record({
+          kind: fc.constant('numbered' as const),
+          count: fc.integer({ min: 1, max: 8 }),
+        }),
         weight: 5,
       },
       { arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }), weight: 5 },
@@ -420,7 +423,7 @@ describe('KeyIndex', () => {
             run([...ops, ...after], true);
           },
         ),
-        { numRuns: 40 },
+        { numRuns: 25 },
       );
     });
   });
