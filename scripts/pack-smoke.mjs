@@ -162,8 +162,16 @@ async function main() {
   if (maxRunning !== 1) fail('the tasks overlapped: ' + maxRunning + ' ran at once under a budget of { gpu: 1 }');
   spans.sort((x, y) => x.start - y.start);
   if (spans.length !== 2 || spans[1].start < spans[0].end) fail('the tasks overlapped in time: ' + JSON.stringify(spans));
+  // The same two tasks through the Scheduler: awaitable handles, still one at a time.
+  running = 0;
+  maxRunning = 0;
+  const s = new Scheduler({ limits: { gpu: 1 } });
+  const results = await Promise.all(['c', 'd'].map((k) => s.add(task(k).runner, { key: k, cost: { gpu: 1 } })));
+  if (results.join(', ') !== 'c-done, d-done') fail('Scheduler results: expected c-done, d-done, got ' + results.join(', '));
+  if (maxRunning !== 1) fail('Scheduler tasks overlapped: ' + maxRunning + ' ran at once under { gpu: 1 }');
+  await s.onIdle();
   finished = true;
-  console.log('ok (' + FLAVOR + '): FINAL ' + finals.join(', FINAL ') + '; one task at a time; allot from ' + RESOLVED);
+  console.log('ok (' + FLAVOR + '): FINAL ' + finals.join(', FINAL ') + '; Scheduler ' + results.join(', ') + '; one task at a time; allot from ' + RESOLVED);
 }
 main().catch((err) => fail(err && err.stack ? err.stack : String(err)));
 `;
@@ -172,7 +180,7 @@ const consumers = {
   esm: {
     type: 'module',
     programFile: 'smoke.mjs',
-    program: `import { ResourceCapacitySource, ScheduledTaskPoolRunner, SourceBufferObj } from 'allot';
+    program: `import { ResourceCapacitySource, ScheduledTaskPoolRunner, Scheduler, SourceBufferObj } from 'allot';
 const FLAVOR = 'esm';
 const RESOLVED = import.meta.resolve('allot');
 ${programBody}`,
@@ -180,7 +188,7 @@ ${programBody}`,
   cjs: {
     type: 'commonjs',
     programFile: 'smoke.cjs',
-    program: `const { ResourceCapacitySource, ScheduledTaskPoolRunner, SourceBufferObj } = require('allot');
+    program: `const { ResourceCapacitySource, ScheduledTaskPoolRunner, Scheduler, SourceBufferObj } = require('allot');
 const FLAVOR = 'cjs';
 const RESOLVED = require.resolve('allot').split(require('node:path').sep).join('/');
 ${programBody}`,
@@ -193,7 +201,9 @@ const consumerTs = `import {
   type ResourceCost,
   type ScheduledTask,
   ScheduledTaskPoolRunner,
+  Scheduler,
   SourceBufferObj,
+  type TaskHandle,
   type TaskProgressEnvelope,
 } from 'allot';
 
@@ -215,6 +225,13 @@ export async function finals(): Promise<string[]> {
 
 // @ts-expect-error a cost amount is a number, so this must not type-check
 export const bad = new ResourceCapacitySource({ gpu: 'one' });
+
+const scheduler = new Scheduler({ limits: { gpu: 1 } });
+export const handle: TaskHandle<string> = scheduler.add(async ({ signal }) => (signal.aborted ? 'no' : 'yes'), {
+  cost: { gpu: 1 },
+});
+// @ts-expect-error a handle of a string task is not a handle of a number
+export const wrong: TaskHandle<number> = scheduler.add(async () => 'text');
 `;
 
 const consumerTsconfig = {
