@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+// Scheduler: the front door
+export type { TenantOptions } from './admission/fair-shares.js';
 // Balancer
 export { HierarchicalBalancer } from './balancer/hierarchical-balancer.js';
 export type { BalancerChildConfig, HierarchicalBalancerOptions } from './balancer/types.js';
@@ -114,7 +116,6 @@ export {
   type TaskRunGenerator,
 } from './runner/types.js';
 export type { SchedulerListener } from './scheduler/events.js';
-// Scheduler: the front door
 export { TaskHandle } from './scheduler/handle.js';
 export { Scheduler } from './scheduler/scheduler.js';
 export {

@@ -13,6 +13,8 @@ export interface Admittable<P> {
   bypassed: number;
   /** In the ready queue now (set and cleared by the queue). */
   inQueue: boolean;
+  /** Its fairness group. */
+  readonly tenant: string;
 }
 
 /** The capacity questions the ready queue asks. */
@@ -34,29 +36,80 @@ export interface ReadyQueueOptions extends AgingQueueOptions {
   maxBypass: number;
   /** Waiting time after which a blocked head holds a reservation, whatever its bypass count. */
   maxBypassMs: number;
+  /**
+   * Fairness: a tenant's weighted dominant share now (what it holds ÷ the limits, its largest fraction, ÷ its
+   * weight). With tasks of several tenants queued, tenants are served lowest share first. Default: all 0.
+   */
+  shareOf?: (tenant: string) => number;
+  /** Whether tasks are grouped by tenant at all; without it every task is in one group. Default false. */
+  fair?: boolean;
+}
+
+/** A tenant with queued tasks, and its weighted dominant share when asked. */
+export interface TenantShare {
+  tenant: string;
+  share: number;
 }
 
 /** Empty classes kept for reuse, beyond the active ones, before they are forgotten. */
 const KEPT_EMPTY = 64;
 
+/** The ready tasks of one tenant, by cost class. */
+class TenantGroup<P, T extends Admittable<P>> {
+  readonly classes = new Map<P, CostClass<T>>();
+  /** Classes with at least one task, in no particular order. */
+  readonly active: CostClass<T>[] = [];
+  /** Weighted dominant share, refreshed at each decision that involves several tenants. */
+  share = 0;
+  /** Sequence number of its head, refreshed with `share` (ties in share go to the earlier head). */
+  headSeq = 0;
+  constructor(readonly tenant: string) {}
+
+  /** The best-ranked active class other than `skip` whose cost passes `accept` (all when undefined). */
+  best(skip: CostClass<T> | undefined, accept: ((p: P) => boolean) | undefined): CostClass<T> | undefined {
+    const active = this.active;
+    if (active.length === 1 && skip === undefined && accept === undefined) return active[0];
+    let best: CostClass<T> | undefined;
+    let bestPriority = 0;
+    let bestSeq = 0;
+    for (let i = 0; i < active.length; i++) {
+      const cls = active[i] as CostClass<T>;
+      if (cls === skip) continue;
+      if (accept !== undefined && !accept(cls.prepared as P)) continue;
+      const seq = cls.front().seq;
+      const p = cls.frontPriority;
+      if (best === undefined || p > bestPriority || (p === bestPriority && seq < bestSeq)) {
+        best = cls;
+        bestPriority = p;
+        bestSeq = seq;
+      }
+    }
+    return best;
+  }
+}
+
 /**
- * Ready tasks grouped by cost class, each class an aging priority queue. Choosing the next task looks at one
- * entry per class, so a decision costs O(cost classes) however many tasks wait.
+ * Ready tasks grouped by tenant, then by cost class, each class in priority order. Choosing the next task looks at
+ * one entry per class, so a decision costs O(tenants + cost classes) however many tasks wait.
  *
- * Order: highest effective priority first, ties by enqueue order. `fifo` starts the head or nothing.
- * `backfill` starts the best-ranked task that fits when the head does not; once the head has been passed
- * `maxBypass` times, or has waited `maxBypassMs`, it holds a reservation: a task may then pass it only if it fits
- * with the head's whole cost set aside. So nothing takes what the head is short of, what it is not short of stays
- * free for it, and it starts as soon as releases cover the rest. (Letting through any task that takes only what
- * the head is not short of *right now* is not enough: small tasks taking its resources in turn would keep it
- * short forever.) Because a class's first task is its best and all its tasks cost the same, this
- * is exactly a first-fit scan of all ready tasks in rank order.
+ * Order within a tenant: highest effective priority first, ties by enqueue order. Across tenants (weighted
+ * Dominant Resource Fairness): tenants are ranked by weighted dominant share, lowest first, ties to the one whose
+ * head became ready first; priorities never compare across tenants. The head is the first-ranked tenant's best
+ * task. `fifo` lets each tenant start only its own head, in tenant order; `backfill` lets any task that fits start,
+ * in the same order. Either way, once the head has been passed `maxBypass` times, or has waited `maxBypassMs`, it
+ * holds a reservation: a task may then pass it only if it fits with the head's whole cost set aside. So nothing
+ * takes what the head is short of, what it is not short of stays free for it, and it starts as soon as releases
+ * cover the rest. (Letting through any task that takes only what the head is not short of *right now* is not
+ * enough: small tasks taking its resources in turn would keep it short forever.) Because a class's first task is
+ * its best and all its tasks cost the same, this is exactly a first-fit scan of all ready tasks in rank order.
  */
 export class ReadyQueue<P, T extends Admittable<P>> {
   readonly #options: ReadyQueueOptions;
-  readonly #classes = new Map<P, CostClass<T>>();
-  /** Classes with at least one task, in no particular order. */
-  readonly #active: CostClass<T>[] = [];
+  readonly #groups = new Map<string, TenantGroup<P, T>>();
+  /** Tenants with at least one task, in no particular order (sorted by share during a decision). */
+  readonly #active: TenantGroup<P, T>[] = [];
+  /** The group of the latest push: most pushes are for the same tenant. */
+  #lastGroup: TenantGroup<P, T> | undefined;
   #size = 0;
   #seq = 0;
   /** After a {@link ReadyQueue.pick} that started nothing: the head that does not fit (none when empty). */
@@ -92,13 +145,17 @@ export class ReadyQueue<P, T extends Admittable<P>> {
    */
   push(task: T, priority: number, readyAt: number): void {
     if (task.inQueue) throw new Error('unreachable: a task is queued twice');
-    let cls = this.#classes.get(task.prepared);
+    const group = this.#group(this.#tenantOf(task));
+    let cls = group.classes.get(task.prepared);
     if (cls === undefined) {
-      if (this.#classes.size >= this.#active.length + KEPT_EMPTY) this.#forgetEmpty();
+      if (group.classes.size >= group.active.length + KEPT_EMPTY) forgetEmpty(group);
       cls = new CostClass<T>(task.prepared, this.#classOptions, this.#aging);
-      this.#classes.set(task.prepared, cls);
+      group.classes.set(task.prepared, cls);
     }
-    if (cls.live === 0) this.#active.push(cls);
+    if (cls.live === 0) {
+      if (group.active.length === 0) this.#active.push(group);
+      group.active.push(cls);
+    }
     cls.push(task, priority);
     task.inQueue = true;
     task.seq = ++this.#seq;
@@ -111,21 +168,21 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   remove(task: T): boolean {
     if (!task.inQueue) return false;
     task.inQueue = false;
-    const cls = this.#classes.get(task.prepared) as CostClass<T>;
+    const group = this.#groups.get(this.#tenantOf(task)) as TenantGroup<P, T>;
+    const cls = group.classes.get(task.prepared) as CostClass<T>;
     cls.withdrawn();
-    this.#departed(cls);
+    this.#departed(group, cls);
     return true;
   }
 
   /** The task that would be considered first (the head), if any. */
   head(): T | undefined {
-    if (!this.#aging) return this.#best(undefined, undefined)?.front();
-    this.#decisionTime = this.#clock();
-    try {
-      return this.#best(undefined, undefined)?.front();
-    } finally {
-      this.#decisionTime = Number.NaN;
-    }
+    return this.#decide(() => this.#headClass()?.[1].front());
+  }
+
+  /** Tenants with queued tasks, lowest weighted dominant share first (the order they are served in). */
+  tenants(): TenantShare[] {
+    return this.#decide(() => this.#ranked().map((g) => ({ tenant: g.tenant, share: g.share })));
   }
 
   /** Whether the head `head` holds a reservation at time `now`. */
@@ -137,13 +194,33 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   /**
    * Decides the next start: removes that task from the queue and returns it. Returns undefined when nothing can
    * start: the queue is empty, or its head (then {@link ReadyQueue.blockedHead}) does not fit and nothing else
-   * may pass it. Allocates nothing.
+   * may pass it. Allocates nothing with one tenant.
    */
   pick(capacity: AdmissionCapacity<P>, now: number): T | undefined {
-    if (!this.#aging) return this.#pick(capacity, now);
+    return this.#decide(() => this.#pick(capacity, now));
+  }
+
+  /** Removes every queued task and returns them, in no particular order. */
+  drain(): T[] {
+    const out: T[] = [];
+    for (const group of this.#active) {
+      for (const cls of group.active) for (const t of cls.drain()) out.push(t);
+      group.active.length = 0;
+      group.classes.clear();
+    }
+    this.#active.length = 0;
+    this.#groups.clear();
+    this.#lastGroup = undefined;
+    this.#size = 0;
+    return out;
+  }
+
+  /** Runs one decision; with aging, every class reads the same instant during it. */
+  #decide<R>(decision: () => R): R {
+    if (!this.#aging) return decision();
     this.#decisionTime = this.#clock();
     try {
-      return this.#pick(capacity, now);
+      return decision();
     } finally {
       this.#decisionTime = Number.NaN;
     }
@@ -151,75 +228,97 @@ export class ReadyQueue<P, T extends Admittable<P>> {
 
   #pick(capacity: AdmissionCapacity<P>, now: number): T | undefined {
     this.blockedHead = undefined;
-    const headClass = this.#best(undefined, undefined);
-    if (headClass === undefined) return undefined;
+    const found = this.#headClass();
+    if (found === undefined) return undefined;
+    const [headGroup, headClass] = found;
     const head = headClass.front();
-    if (capacity.fits(head.prepared)) return this.#take(headClass);
-    if (this.#options.order === 'fifo' || this.#active.length === 1) {
-      this.blockedHead = head;
-      return undefined;
-    }
+    if (capacity.fits(head.prepared)) return this.#take(headGroup, headClass);
     const reserved = this.reserved(head, now);
     const hp = head.prepared;
-    const passer = this.#best(headClass, (p) => (reserved ? capacity.fitsBeside(p, hp) : capacity.fits(p)));
+    const accept = (p: P): boolean => (reserved ? capacity.fitsBeside(p, hp) : capacity.fits(p));
+    const fifo = this.#options.order === 'fifo';
+    let passer: CostClass<T> | undefined;
+    let passerGroup = headGroup;
+    if (!fifo && headGroup.active.length > 1) passer = headGroup.best(headClass, accept);
+    if (passer === undefined && this.#active.length > 1) {
+      // Other tenants in share order: under fifo each may start only its own head.
+      for (const group of this.#ranked()) {
+        if (group === headGroup) continue;
+        passer = fifo ? group.best(undefined, undefined) : group.best(undefined, accept);
+        if (passer !== undefined && fifo && !accept(passer.prepared as P)) passer = undefined;
+        if (passer !== undefined) {
+          passerGroup = group;
+          break;
+        }
+      }
+    }
     if (passer === undefined) {
       this.blockedHead = head;
       return undefined;
     }
     head.bypassed++;
-    return this.#take(passer);
+    return this.#take(passerGroup, passer);
   }
 
-  /** Removes every queued task and returns them, in no particular order. */
-  drain(): T[] {
-    const out: T[] = [];
-    for (const cls of this.#active) for (const t of cls.drain()) out.push(t);
-    this.#active.length = 0;
-    this.#classes.clear();
-    this.#size = 0;
-    return out;
+  /** The first-ranked tenant and its best class, if any task is queued. */
+  #headClass(): [TenantGroup<P, T>, CostClass<T>] | undefined {
+    const active = this.#active;
+    if (active.length === 0) return undefined;
+    const group =
+      active.length === 1 ? (active[0] as TenantGroup<P, T>) : (this.#ranked()[0] as TenantGroup<P, T>);
+    return [group, group.best(undefined, undefined) as CostClass<T>];
+  }
+
+  /** Active tenants, lowest weighted share first, ties to the earlier head. Refreshes their shares. */
+  #ranked(): TenantGroup<P, T>[] {
+    const shareOf = this.#options.shareOf;
+    for (const g of this.#active) {
+      g.share = shareOf === undefined ? 0 : shareOf(g.tenant);
+      g.headSeq = (g.best(undefined, undefined) as CostClass<T>).front().seq;
+    }
+    return this.#active.slice().sort((a, b) => a.share - b.share || a.headSeq - b.headSeq);
+  }
+
+  #tenantOf(task: T): string {
+    return this.#options.fair === true ? task.tenant : '';
+  }
+
+  #group(tenant: string): TenantGroup<P, T> {
+    const last = this.#lastGroup;
+    if (last !== undefined && last.tenant === tenant) return last;
+    let group = this.#groups.get(tenant);
+    if (group === undefined) {
+      group = new TenantGroup<P, T>(tenant);
+      this.#groups.set(tenant, group);
+    }
+    this.#lastGroup = group;
+    return group;
   }
 
   /** Takes the class's first task (`front` has just dropped any withdrawn ones before it). */
-  #take(cls: CostClass<T>): T {
+  #take(group: TenantGroup<P, T>, cls: CostClass<T>): T {
     const task = cls.take();
-    this.#departed(cls);
+    this.#departed(group, cls);
     return task;
   }
 
   /** A task left `cls` (the class has already counted it). */
-  #departed(cls: CostClass<T>): void {
+  #departed(group: TenantGroup<P, T>, cls: CostClass<T>): void {
     this.#size--;
     if (cls.live > 0) return;
-    const i = this.#active.indexOf(cls);
-    const last = this.#active.pop() as CostClass<T>;
-    if (last !== cls) this.#active[i] = last;
+    removeFrom(group.active, cls);
+    if (group.active.length === 0) removeFrom(this.#active, group);
   }
+}
 
-  /** Forgets empty classes, so a long-lived queue does not keep every cost shape it ever saw. */
-  #forgetEmpty(): void {
-    for (const [prepared, cls] of this.#classes) if (cls.live === 0) this.#classes.delete(prepared);
-  }
+/** Removes `item` from an unordered array (swap with the last). */
+function removeFrom<X>(array: X[], item: X): void {
+  const i = array.indexOf(item);
+  const last = array.pop() as X;
+  if (last !== item) array[i] = last;
+}
 
-  /** The best-ranked active class other than `skip` whose head cost passes `accept` (all when undefined). */
-  #best(skip: CostClass<T> | undefined, accept: ((p: P) => boolean) | undefined): CostClass<T> | undefined {
-    let best: CostClass<T> | undefined;
-    let bestPriority = 0;
-    let bestSeq = 0;
-    const active = this.#active;
-    if (active.length === 1 && skip === undefined && accept === undefined) return active[0];
-    for (let i = 0; i < active.length; i++) {
-      const cls = active[i] as CostClass<T>;
-      if (cls === skip) continue;
-      if (accept !== undefined && !accept(cls.prepared as P)) continue;
-      const seq = cls.front().seq;
-      const p = cls.frontPriority;
-      if (best === undefined || p > bestPriority || (p === bestPriority && seq < bestSeq)) {
-        best = cls;
-        bestPriority = p;
-        bestSeq = seq;
-      }
-    }
-    return best;
-  }
+/** Forgets a tenant's empty classes, so a long-lived queue does not keep every cost shape it ever saw. */
+function forgetEmpty<P, T extends Admittable<P>>(group: TenantGroup<P, T>): void {
+  for (const [prepared, cls] of group.classes) if (cls.live === 0) group.classes.delete(prepared);
 }

@@ -57,6 +57,12 @@ function reasonsFor<P, H>(task: Task<P, H>, v: ExplainView<P, H>): ExplainReason
     const holds = v.gate.resources?.(a.task.prepared) ?? [];
     if (holds.some((r) => lacking.has(r))) reasons.push({ kind: 'releasing', key: a.task.key });
   }
+  const ranked = v.queue.tenants();
+  const mine = ranked.findIndex((t) => t.tenant === task.tenant);
+  if (mine > 0) {
+    const first = ranked[0] as { tenant: string; share: number };
+    reasons.push({ kind: 'tenant', tenant: first.tenant, share: first.share });
+  }
   const head = v.queue.head();
   if (head !== undefined && head !== task && !v.gate.fits(head.prepared)) {
     if (v.order === 'fifo') reasons.push({ kind: 'behind', key: head.key });

@@ -59,8 +59,9 @@ export function taskExtras<T>(task: { readonly key: string }, o: AddOptions): Ta
     );
   if (o.tenant !== undefined && typeof o.tenant !== 'string')
     throw new InvalidOptionError(where('tenant', task.key), o.tenant, 'a string');
-  const { timeoutMs, queueTimeoutMs, retry, signal, onProgress } = o;
+  const { timeoutMs, queueTimeoutMs, retry, signal, onProgress, tenant } = o;
   if (
+    tenant === undefined &&
     timeoutMs === undefined &&
     queueTimeoutMs === undefined &&
     retry === undefined &&
@@ -81,6 +82,7 @@ export function taskExtras<T>(task: { readonly key: string }, o: AddOptions): Ta
   x.retry = retry;
   x.signal = signal;
   x.onProgress = onProgress as ((value: never) => void) | undefined;
+  x.tenant = tenant;
   return x;
 }
 

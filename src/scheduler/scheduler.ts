@@ -1,3 +1,4 @@
+import { FairShares } from '../admission/fair-shares.js';
 import { type AdmissionCapacity, ReadyQueue } from '../admission/ready-queue.js';
 import type { PreparedCost } from '../capacity/cost-cache.js';
 import { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
@@ -117,6 +118,9 @@ export class Scheduler {
   /** What handles, attempts and the ready queue call back into (kept off the public surface). */
   readonly #host: HandleHost & AttemptHost<P, Held>;
   readonly #admission: AdmissionCapacity<P>;
+  /** Tenants' holdings, when fairness is on. */
+  readonly #fair: FairShares | undefined;
+  readonly #defaultCostAmounts: ResourceCost;
 
   /**
    * @param options - `limits` (a budget of its own) or `capacity` (an existing one to share), and the order,
@@ -133,7 +137,12 @@ export class Scheduler {
     this.#capacity = options.capacity ?? new ResourceCapacitySource(options.limits as ResourceCost);
     this.#gate = new ResourceGate(this.#capacity);
     this.#defaultCost = this.#prepare('defaultCost', options.defaultCost ?? {});
+    this.#defaultCostAmounts = { ...(options.defaultCost ?? {}) };
     const o = this.#options;
+    const capacity = this.#capacity;
+    const fair =
+      options.tenants === undefined ? undefined : new FairShares(options.tenants, () => capacity.limits);
+    this.#fair = fair;
     this.#queue = new ReadyQueue<P, STask>({
       order: o.order,
       maxBypass: o.maxBypass,
@@ -141,6 +150,7 @@ export class Scheduler {
       agingRate: o.agingRate,
       maxAgeBoost: o.maxAgeBoost,
       now: o.now,
+      ...(fair !== undefined && { fair: true, shareOf: (tenant: string) => fair.share(tenant) }),
     });
     const gate = this.#gate;
     this.#admission = {
@@ -244,6 +254,8 @@ export class Scheduler {
       throw new InvalidOptionError(`run of task ${show(task.key)}`, run, 'a function');
     task.extras = taskExtras(task, o);
     if (o.cost !== undefined) task.prepared = this.#prepare(task, o.cost);
+    // Fairness counts what each task holds by its declared cost: keep a copy the caller cannot change.
+    if (this.#fair !== undefined && o.cost !== undefined) task.more().share = { ...o.cost };
     if (o.deps !== undefined) {
       if (!Array.isArray(o.deps) || o.deps.some((d) => typeof d !== 'string'))
         throw new InvalidOptionError(`deps of task ${show(task.key)}`, o.deps, 'an array of keys');
@@ -384,6 +396,11 @@ export class Scheduler {
     if (adjust === undefined) return;
     adjust.call(this.#gate, attempt.task.key, attempt.held, actual);
     this.#drain();
+  }
+
+  /** The cost fairness counts for a task. */
+  #costOf(task: STask): ResourceCost {
+    return task.extras?.share ?? this.#defaultCostAmounts;
   }
 
   #get(key: string): STask {
@@ -561,6 +578,7 @@ export class Scheduler {
     const attempt: SAttempt = new Attempt<P, Held>(this.#host, task, ++task.attempt, held);
     task.current = attempt;
     this.#holders.add(attempt);
+    if (this.#fair !== undefined) this.#fair.charge(task.tenant, this.#costOf(task), 1);
     if (this.#emitter.has('start')) this.#emitter.emit('start', { key: task.key, attempt: attempt.attempt });
     if (!attempt.live) {
       // A start listener cancelled it: the function never runs, so its capacity comes back now.
@@ -660,6 +678,7 @@ export class Scheduler {
     attempt.timer = undefined;
     this.#holders.delete(attempt);
     this.#give(attempt.held);
+    if (this.#fair !== undefined) this.#fair.charge(attempt.task.tenant, this.#costOf(attempt.task), -1);
     if (attempt.live) {
       attempt.live = false;
       const task = attempt.task;

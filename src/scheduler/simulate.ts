@@ -15,15 +15,20 @@ export interface SimulatedTask {
   durationMs: number;
   /** Keys that must complete first; each must arrive no later than this task. */
   deps?: readonly string[];
-  /** Higher starts first among ready tasks. Default 0. */
+  /** Higher starts first among ready tasks of its tenant. Default 0. */
   priority?: number;
+  /** Fairness group (with the `tenants` option). */
+  tenant?: string;
   /** When it is added, in milliseconds from the start (≥ 0). Default 0. */
   arrivalMs?: number;
 }
 
 /** Options of {@link simulate}: the budget, the tasks, and the scheduler's ordering options. */
 export interface SimulateOptions
-  extends Pick<SchedulerOptions, 'order' | 'maxBypass' | 'maxBypassMs' | 'aging' | 'defaultCost'> {
+  extends Pick<
+    SchedulerOptions,
+    'order' | 'maxBypass' | 'maxBypassMs' | 'aging' | 'defaultCost' | 'tenants'
+  > {
   /** The budget. */
   limits: ResourceCost;
   /** The workload. Tasks arriving at the same instant are added together, in this order. */
@@ -51,7 +56,7 @@ export interface SimulationResult {
 
 /**
  * Runs a workload through a real {@link Scheduler} on a simulated clock: the same ordering, backfill,
- * reservations, priorities, aging and dependencies, but no timers and no waiting, so 100,000 tasks take
+ * reservations, priorities, aging, fair sharing and dependencies, but no timers and no waiting, so 100,000 tasks take
  * seconds. Use it to compare orders or to size a budget before running anything.
  *
  * Time starts at 0. Each task holds its cost for exactly `durationMs`. At one instant, tasks that end are
@@ -65,7 +70,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   if (!Array.isArray(tasks)) throw new InvalidOptionError('tasks', tasks, 'an array of tasks');
   const arrivals = checkedArrivals(tasks);
   let now = 0;
-  const { order, maxBypass, maxBypassMs, aging, defaultCost } = options;
+  const { order, maxBypass, maxBypassMs, aging, defaultCost, tenants } = options;
   const s = new Scheduler({
     limits,
     ...(order !== undefined && { order }),
@@ -73,6 +78,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     ...(maxBypassMs !== undefined && { maxBypassMs }),
     ...(aging !== undefined && { aging }),
     ...(defaultCost !== undefined && { defaultCost }),
+    ...(tenants !== undefined && { tenants }),
     now: () => now,
     keepSettled: Number.POSITIVE_INFINITY, // later arrivals may depend on tasks that ended long before
   });
@@ -91,6 +97,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         ...(t.cost !== undefined && { cost: t.cost }),
         ...(t.deps !== undefined && { deps: t.deps }),
         ...(t.priority !== undefined && { priority: t.priority }),
+        ...(t.tenant !== undefined && { tenant: t.tenant }),
         run: () =>
           new Promise<void>((resolve) => {
             run.startMs = now;

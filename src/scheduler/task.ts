@@ -20,6 +20,10 @@ export class TaskExtras<T> {
   pending = 0;
   /** Tasks waiting for this one (until it ends). */
   dependents: T[] | undefined;
+  /** Its fairness group, when not the default one. */
+  tenant: string | undefined;
+  /** What it holds for fairness shares, per resource (a copy of its cost), while it holds it. */
+  share: Record<string, number> | undefined;
 }
 
 /** The resolving functions of the promise being made (one shared executor: no closure per promise). */
@@ -34,6 +38,9 @@ function capture(resolve: (value: unknown) => void, reject: (error: unknown) => 
   captured.resolve = resolve;
   captured.reject = reject;
 }
+
+/** The tenant of a task added without one. */
+export const DEFAULT_TENANT = 'default';
 
 /** States a task never leaves. */
 const TERMINAL: Readonly<Record<TaskState, boolean>> = {
@@ -91,6 +98,11 @@ export class Task<P, H = unknown> implements Admittable<P> {
   more(): TaskExtras<Task<P, H>> {
     if (this.extras === undefined) this.extras = new TaskExtras<Task<P, H>>();
     return this.extras;
+  }
+
+  /** Its fairness group. */
+  get tenant(): string {
+    return this.extras?.tenant ?? DEFAULT_TENANT;
   }
 
   /** Keys of its dependencies (until it ends). */

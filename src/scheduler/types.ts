@@ -1,3 +1,4 @@
+import type { TenantOptions } from '../admission/fair-shares.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
 
@@ -33,6 +34,13 @@ export interface SchedulerOptions {
   maxBypassMs?: number;
   /** Waiting tasks gain `rate` priority per millisecond, up to `maxBoost` (default no cap). Default: no aging. */
   aging?: { rate: number; maxBoost?: number };
+  /**
+   * Fair sharing between tenants (weighted Dominant Resource Fairness): the next task comes from the tenant with
+   * the lowest weighted dominant share whose task can start; priorities order tasks within a tenant only.
+   * `{ name: { weight } }`; a tenant not listed has weight 1; `{}` turns fairness on with equal weights. Default:
+   * off, and a task's `tenant` is ignored.
+   */
+  tenants?: Readonly<Record<string, TenantOptions>>;
   /** The cost of a task added without one. Default `{}`: needs nothing and starts at once. */
   defaultCost?: ResourceCost;
   /** Clock in milliseconds for aging, `maxBypassMs` and explanations. Default `performance.now`. Timers use `setTimeout`. */
@@ -98,10 +106,7 @@ export interface AddOptions<P = unknown> {
   deps?: readonly string[];
   /** Higher starts first among ready tasks; default 0; finite numbers only. */
   priority?: number;
-  /**
-   * Fairness group, validated but not used yet: fair sharing between tenants is planned, and until then every
-   * task is ranked as one group.
-   */
+  /** Fairness group, when the scheduler has `tenants`. Default `'default'`. */
   tenant?: string;
   /** Time limit of each attempt, from its start; it then fails with `TaskTimeoutError`. */
   timeoutMs?: number;
