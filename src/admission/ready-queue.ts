@@ -108,6 +108,8 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   readonly #groups = new Map<string, TenantGroup<P, T>>();
   /** Tenants with at least one task, in no particular order (sorted by share during a decision). */
   readonly #active: TenantGroup<P, T>[] = [];
+  /** The tenant of the latest head found by `#headClass`. */
+  #headGroup: TenantGroup<P, T> | undefined;
   /** The group of the latest push: most pushes are for the same tenant. */
   #lastGroup: TenantGroup<P, T> | undefined;
   #size = 0;
@@ -177,7 +179,7 @@ export class ReadyQueue<P, T extends Admittable<P>> {
 
   /** The task that would be considered first (the head), if any. */
   head(): T | undefined {
-    return this.#decide(() => this.#headClass()?.[1].front());
+    return this.#decide(() => this.#headClass()?.front());
   }
 
   /** Tenants with queued tasks, lowest weighted dominant share first (the order they are served in). */
@@ -197,6 +199,7 @@ export class ReadyQueue<P, T extends Admittable<P>> {
    * may pass it. Allocates nothing with one tenant.
    */
   pick(capacity: AdmissionCapacity<P>, now: number): T | undefined {
+    if (!this.#aging) return this.#pick(capacity, now); // the common case, without a closure per decision
     return this.#decide(() => this.#pick(capacity, now));
   }
 
@@ -228,15 +231,20 @@ export class ReadyQueue<P, T extends Admittable<P>> {
 
   #pick(capacity: AdmissionCapacity<P>, now: number): T | undefined {
     this.blockedHead = undefined;
-    const found = this.#headClass();
-    if (found === undefined) return undefined;
-    const [headGroup, headClass] = found;
+    const headClass = this.#headClass();
+    if (headClass === undefined) return undefined;
+    const headGroup = this.#headGroup as TenantGroup<P, T>;
     const head = headClass.front();
     if (capacity.fits(head.prepared)) return this.#take(headGroup, headClass);
+    const fifo = this.#options.order === 'fifo';
+    // Nothing else could pass (one class, or fifo with one tenant): no need to build the test below.
+    if (this.#active.length === 1 && (fifo || headGroup.active.length === 1)) {
+      this.blockedHead = head;
+      return undefined;
+    }
     const reserved = this.reserved(head, now);
     const hp = head.prepared;
     const accept = (p: P): boolean => (reserved ? capacity.fitsBeside(p, hp) : capacity.fits(p));
-    const fifo = this.#options.order === 'fifo';
     let passer: CostClass<T> | undefined;
     let passerGroup = headGroup;
     if (!fifo && headGroup.active.length > 1) passer = headGroup.best(headClass, accept);
@@ -260,13 +268,14 @@ export class ReadyQueue<P, T extends Admittable<P>> {
     return this.#take(passerGroup, passer);
   }
 
-  /** The first-ranked tenant and its best class, if any task is queued. */
-  #headClass(): [TenantGroup<P, T>, CostClass<T>] | undefined {
+  /** The first-ranked tenant's best class, if any task is queued; the tenant is left in `#headGroup`. */
+  #headClass(): CostClass<T> | undefined {
     const active = this.#active;
     if (active.length === 0) return undefined;
     const group =
       active.length === 1 ? (active[0] as TenantGroup<P, T>) : (this.#ranked()[0] as TenantGroup<P, T>);
-    return [group, group.best(undefined, undefined) as CostClass<T>];
+    this.#headGroup = group;
+    return group.best(undefined, undefined);
   }
 
   /** Active tenants, lowest weighted share first, ties to the earlier head. Refreshes their shares. */
