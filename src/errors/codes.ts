@@ -26,7 +26,8 @@ export type AllotErrorCode =
   | 'ALLOT_TASK_TIMEOUT'
   | 'ALLOT_QUEUE_TIMEOUT'
   | 'ALLOT_DEPENDENCY_FAILED'
-  | 'ALLOT_SCHEDULER_CLOSED';
+  | 'ALLOT_SCHEDULER_CLOSED'
+  | 'ALLOT_OVER_RELEASE';
 
 /** Marker shared by every allot error class, whatever built-in error it extends. */
 export interface AllotErrorLike extends Error {

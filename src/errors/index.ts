@@ -27,6 +27,7 @@ export {
 } from './runner-errors.js';
 export {
   DependencyFailedError,
+  OverReleaseError,
   QueueTimeoutError,
   SchedulerClosedError,
   TaskCancelledError,

@@ -76,3 +76,23 @@ export class SchedulerClosedError extends AllotError {
 function describe(reason: unknown): string {
   return (reason instanceof Error ? reason.message : show(reason)).replace(/\.$/, '');
 }
+
+/**
+ * A running task tried to give back more than it holds: more of a resource than it has left, a resource it does
+ * not hold, or a device id it does not hold (or already gave back). Nothing was released.
+ */
+export class OverReleaseError extends AllotError {
+  constructor(
+    readonly taskKey: string,
+    readonly resource: string,
+    /** What it tried to give back: an amount or device ids. */
+    readonly requested: number | readonly string[],
+    /** What it holds of that resource: an amount or device ids. */
+    readonly held: number | readonly string[],
+  ) {
+    super(
+      'ALLOT_OVER_RELEASE',
+      `Task ${show(taskKey)} cannot release ${show(requested)} of ${show(resource)}: it holds ${show(held)}.`,
+    );
+  }
+}

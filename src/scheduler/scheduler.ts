@@ -12,6 +12,7 @@ import {
 import { InvalidOptionError } from '../errors/option-errors.js';
 import {
   DependencyFailedError,
+  OverReleaseError,
   QueueTimeoutError,
   SchedulerClosedError,
   TaskCancelledError,
@@ -21,6 +22,7 @@ import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { CapacityGate } from '../runner/capacity-gate.js';
 import { type Held, ResourceGate } from '../runner/resource-gate.js';
 import { backoffDelay } from './backoff.js';
+import { DevicePool } from './device-pool.js';
 import { SchedulerEmitter, type SchedulerListener, warnListener } from './events.js';
 import { explainTask } from './explain.js';
 import { type HandleHost, TaskHandle } from './handle.js';
@@ -32,6 +34,7 @@ import type {
   AddOptions,
   Explanation,
   FailedState,
+  ReleasePart,
   SchedulerEvents,
   SchedulerOptions,
   SchedulerStats,
@@ -121,6 +124,8 @@ export class Scheduler {
   /** Tenants' holdings, when fairness is on. */
   readonly #fair: FairShares | undefined;
   readonly #defaultCostAmounts: ResourceCost;
+  /** Ids of indexed resources, when `devices` is given. */
+  readonly #devices: DevicePool | undefined;
 
   /**
    * @param options - `limits` (a budget of its own) or `capacity` (an existing one to share), and the order,
@@ -134,10 +139,23 @@ export class Scheduler {
       throw new InvalidOptionError('limits/capacity', undefined, 'exactly one of limits and capacity');
     if (options.capacity !== undefined && !(options.capacity instanceof ResourceCapacitySource))
       throw new InvalidOptionError('capacity', options.capacity, 'a ResourceCapacitySource');
-    this.#capacity = options.capacity ?? new ResourceCapacitySource(options.limits as ResourceCost);
+    this.#devices = options.devices === undefined ? undefined : new DevicePool(options.devices);
+    this.#capacity =
+      options.capacity ?? new ResourceCapacitySource(limitsWithDevices(options, this.#devices));
+    if (options.capacity !== undefined && this.#devices !== undefined) {
+      for (const [r, n] of Object.entries(this.#devices.counts())) {
+        if (options.capacity.limits[r] !== n)
+          throw new InvalidOptionError(
+            `devices.${r}`,
+            options.devices?.[r],
+            `${n} ids for a capacity whose ${r} limit is ${options.capacity.limits[r]}`,
+          );
+      }
+    }
     this.#gate = new ResourceGate(this.#capacity);
     this.#defaultCost = this.#prepare('defaultCost', options.defaultCost ?? {});
     this.#defaultCostAmounts = { ...(options.defaultCost ?? {}) };
+    this.#checkWhole('defaultCost', this.#defaultCostAmounts);
     const o = this.#options;
     const capacity = this.#capacity;
     const fair =
@@ -165,6 +183,7 @@ export class Scheduler {
       explainTask: (task) => this.#explainTask(task as STask),
       progress: (attempt, value) => this.#progress(attempt, value),
       reconcile: (attempt, actual) => this.#reconcile(attempt, actual),
+      release: (attempt, part) => this.#release(attempt, part),
     };
     this.#unlisten = this.#gate.onChange(() => {
       if (!this.#ownRelease && this.#queue.size > 0) this.#schedule();
@@ -253,9 +272,10 @@ export class Scheduler {
     if (typeof run !== 'function')
       throw new InvalidOptionError(`run of task ${show(task.key)}`, run, 'a function');
     task.extras = taskExtras(task, o);
-    if (o.cost !== undefined) task.prepared = this.#prepare(task, o.cost);
-    // Fairness counts what each task holds by its declared cost: keep a copy the caller cannot change.
-    if (this.#fair !== undefined && o.cost !== undefined) task.more().share = { ...o.cost };
+    if (o.cost !== undefined) {
+      task.prepared = this.#prepare(task, o.cost);
+      if (this.#devices !== undefined) this.#checkWhole(task.key, o.cost);
+    }
     if (o.deps !== undefined) {
       if (!Array.isArray(o.deps) || o.deps.some((d) => typeof d !== 'string'))
         throw new InvalidOptionError(`deps of task ${show(task.key)}`, o.deps, 'an array of keys');
@@ -392,15 +412,103 @@ export class Scheduler {
 
   #reconcile(attempt: SAttempt, actual: ResourceCost): void {
     if (attempt.done) return;
-    const adjust = this.#gate.adjust;
-    if (adjust === undefined) return;
-    adjust.call(this.#gate, attempt.task.key, attempt.held, actual);
+    const before = attempt.cost ?? this.#costOf(attempt.task);
+    const devices = this.#devices;
+    if (devices !== undefined) {
+      for (const r of Object.keys(devices.counts())) {
+        if ((actual[r] ?? 0) !== (before[r] ?? 0))
+          throw new InvalidOptionError(
+            `reconcile of task ${show(attempt.task.key)}`,
+            actual,
+            `the same ${r} (${before[r] ?? 0}): ${r} has device ids; give ids back with release()`,
+          );
+      }
+    }
+    this.#adjustHolding(attempt, before, { ...actual });
     this.#drain();
   }
 
-  /** The cost fairness counts for a task. */
+  /** Gives back part of what a running attempt holds (see `SchedulerTaskContext.release`). */
+  #release(attempt: SAttempt, part: ReleasePart): void {
+    if (attempt.done) return;
+    const key = attempt.task.key;
+    if (typeof part !== 'object' || part === null)
+      throw new InvalidOptionError(`release of task ${show(key)}`, part, '{ [resource]: amount or ids }');
+    const before = attempt.cost ?? this.#costOf(attempt.task);
+    const after: ResourceCost = { ...before };
+    const devices: Record<string, string[]> = { ...attempt.devices } as Record<string, string[]>;
+    const returned: [string, string[]][] = [];
+    for (const [r, what] of Object.entries(part)) {
+      const heldAmount = before[r] ?? 0;
+      if (Array.isArray(what) || (this.#devices?.has(r) === true && typeof what === 'number')) {
+        const mine = devices[r] ?? [];
+        const ids: readonly string[] = Array.isArray(what)
+          ? what
+          : mine.slice(Math.max(0, mine.length - (what as number)));
+        if (
+          !Array.isArray(what) &&
+          (!Number.isInteger(what) || (what as number) < 0 || (what as number) > mine.length)
+        )
+          throw new OverReleaseError(key, r, what as number, mine);
+        for (const id of ids) {
+          if (typeof id !== 'string' || !mine.includes(id) || ids.indexOf(id) !== ids.lastIndexOf(id))
+            throw new OverReleaseError(key, r, ids, mine);
+        }
+        devices[r] = mine.filter((id) => !ids.includes(id));
+        returned.push([r, [...ids]]);
+        after[r] = heldAmount - ids.length;
+        continue;
+      }
+      if (typeof what !== 'number' || !Number.isFinite(what) || what < 0)
+        throw new InvalidOptionError(
+          `release.${r} of task ${show(key)}`,
+          what,
+          'an amount ≥ 0, or device ids',
+        );
+      if (what > heldAmount + 1e-9) throw new OverReleaseError(key, r, what, heldAmount);
+      after[r] = Math.round((heldAmount - what) * 1e6) / 1e6;
+    }
+    for (const r of Object.keys(after)) if (after[r] === 0) delete after[r];
+    this.#adjustHolding(attempt, before, after);
+    // Ids go back before anyone is started on the freed units.
+    attempt.devices = devices;
+    for (const [r, ids] of returned) this.#devices?.giveBack(r, ids);
+    this.#drain();
+  }
+
+  /** Replaces what an attempt holds in the capacity and in fair shares (the caller then lets waiters start). */
+  #adjustHolding(attempt: SAttempt, before: ResourceCost, after: ResourceCost): void {
+    const adjust = this.#gate.adjust;
+    if (adjust === undefined) return;
+    adjust.call(this.#gate, attempt.task.key, attempt.held, after);
+    attempt.cost = after;
+    if (this.#fair !== undefined) {
+      this.#fair.charge(attempt.task.tenant, before, -1);
+      this.#fair.charge(attempt.task.tenant, after, 1);
+    }
+  }
+
+  /** The cost a task declared, as amounts (for fair shares and device ids). */
   #costOf(task: STask): ResourceCost {
-    return task.extras?.share ?? this.#defaultCostAmounts;
+    const p = task.prepared;
+    if (p === this.#defaultCost) return this.#defaultCostAmounts;
+    const out: ResourceCost = {};
+    const keys = p.compiled.keys;
+    for (let i = 0; i < keys.length; i++) out[keys[i] as string] = p.values[i] as number;
+    return out;
+  }
+
+  /** Costs on indexed resources must be whole numbers. */
+  #checkWhole(key: string, cost: Readonly<ResourceCost>): void {
+    const devices = this.#devices;
+    if (devices === undefined) return;
+    for (const [r, amount] of Object.entries(cost))
+      if (devices.has(r) && !Number.isInteger(amount))
+        throw new InvalidOptionError(
+          `cost.${r} of task ${show(key)}`,
+          amount,
+          `a whole number (${r} is a device resource: each unit is one id)`,
+        );
   }
 
   #get(key: string): STask {
@@ -579,6 +687,7 @@ export class Scheduler {
     task.current = attempt;
     this.#holders.add(attempt);
     if (this.#fair !== undefined) this.#fair.charge(task.tenant, this.#costOf(task), 1);
+    if (this.#devices !== undefined) attempt.devices = this.#devices.assign(this.#costOf(task));
     if (this.#emitter.has('start')) this.#emitter.emit('start', { key: task.key, attempt: attempt.attempt });
     if (!attempt.live) {
       // A start listener cancelled it: the function never runs, so its capacity comes back now.
@@ -678,7 +787,11 @@ export class Scheduler {
     attempt.timer = undefined;
     this.#holders.delete(attempt);
     this.#give(attempt.held);
-    if (this.#fair !== undefined) this.#fair.charge(attempt.task.tenant, this.#costOf(attempt.task), -1);
+    const held = attempt.cost ?? this.#costOf(attempt.task);
+    if (this.#fair !== undefined) this.#fair.charge(attempt.task.tenant, held, -1);
+    const devices = this.#devices;
+    if (devices !== undefined)
+      for (const [r, ids] of Object.entries(attempt.devices)) devices.giveBack(r, ids);
     if (attempt.live) {
       attempt.live = false;
       const task = attempt.task;
@@ -829,6 +942,19 @@ export class Scheduler {
     for (let i = 0; i < drop; i++) this.#tasks.delete(settled[i] as STask);
     this.#settled = settled.slice(drop);
   }
+}
+
+/** The budget for `limits` with each indexed resource's limit (its number of ids) filled in or checked. */
+function limitsWithDevices(options: SchedulerOptions, devices: DevicePool | undefined): ResourceCost {
+  const limits = options.limits as ResourceCost;
+  if (devices === undefined) return limits;
+  const out: ResourceCost = { ...limits };
+  for (const [r, n] of Object.entries(devices.counts())) {
+    if (limits[r] !== undefined && limits[r] !== n)
+      throw new InvalidOptionError(`limits.${r}`, limits[r], `${n}, the number of ids in devices.${r}`);
+    out[r] = n;
+  }
+  return out;
 }
 
 /** Whether two costs take any resource in common (by name; for gates that cannot say more). */

@@ -1,6 +1,7 @@
 import type { Admittable } from '../admission/ready-queue.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
-import type { RetryOptions, SchedulerTaskContext, SchedulerTaskFn, TaskState } from './types.js';
+import type { DeviceIds } from './device-pool.js';
+import type { ReleasePart, RetryOptions, SchedulerTaskContext, SchedulerTaskFn, TaskState } from './types.js';
 
 /** Options and links few tasks use, kept out of the task record so a plain task stays small. */
 export class TaskExtras<T> {
@@ -22,8 +23,6 @@ export class TaskExtras<T> {
   dependents: T[] | undefined;
   /** Its fairness group, when not the default one. */
   tenant: string | undefined;
-  /** What it holds for fairness shares, per resource (a copy of its cost), while it holds it. */
-  share: Record<string, number> | undefined;
 }
 
 /** The resolving functions of the promise being made (one shared executor: no closure per promise). */
@@ -134,7 +133,11 @@ export class Task<P, H = unknown> implements Admittable<P> {
 export interface AttemptHost<P, H> {
   progress(attempt: Attempt<P, H>, value: unknown): void;
   reconcile(attempt: Attempt<P, H>, actual: ResourceCost): void;
+  release(attempt: Attempt<P, H>, part: ReleasePart): void;
 }
+
+/** No device ids (shared by every attempt that holds none). */
+const NO_DEVICES: DeviceIds = Object.freeze({});
 
 /** One try of a task: what it holds, its signal and its timer. It is also the context the task's function gets. */
 export class Attempt<P, H = unknown> implements SchedulerTaskContext<unknown> {
@@ -143,6 +146,10 @@ export class Attempt<P, H = unknown> implements SchedulerTaskContext<unknown> {
   /** Still the task's current attempt (not cancelled or timed out). */
   live = true;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Device ids it holds, per indexed resource. */
+  devices: DeviceIds = NO_DEVICES;
+  /** What it holds now, once that differs from its task's cost (after `reconcile` or `release`). */
+  cost: ResourceCost | undefined;
   /** Neighbours in the scheduler's list of attempts holding capacity. */
   prevHolder: Attempt<P, H> | undefined;
   nextHolder: Attempt<P, H> | undefined;
@@ -167,6 +174,10 @@ export class Attempt<P, H = unknown> implements SchedulerTaskContext<unknown> {
 
   reconcile(actual: ResourceCost): void {
     this.host.reconcile(this, actual);
+  }
+
+  release(part: ReleasePart): void {
+    this.host.release(this, part);
   }
 
   /** Created on first use: most tasks never read their signal, and AbortController is not free. */

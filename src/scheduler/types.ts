@@ -41,6 +41,12 @@ export interface SchedulerOptions {
    * off, and a task's `tenant` is ignored.
    */
   tenants?: Readonly<Record<string, TenantOptions>>;
+  /**
+   * Indexed resources: `{ gpu: ['0', '1', '2', '3'] }` gives each running task distinct ids (`ctx.devices.gpu`).
+   * The resource's limit is its number of ids (added to `limits` if missing; it must match if present). Costs
+   * on it must be whole numbers. Ids are coordinated among this scheduler's tasks.
+   */
+  devices?: Readonly<Record<string, readonly string[]>>;
   /** The cost of a task added without one. Default `{}`: needs nothing and starts at once. */
   defaultCost?: ResourceCost;
   /** Clock in milliseconds for aging, `maxBypassMs` and explanations. Default `performance.now`. Timers use `setTimeout`. */
@@ -89,7 +95,22 @@ export interface SchedulerTaskContext<P = unknown> {
    * given back at once. Validated like any cost; a call after the attempt ended does nothing.
    */
   reconcile(actual: ResourceCost): void;
+  /**
+   * Device ids this attempt holds, per indexed resource (see `devices`), e.g. `{ gpu: ['2'] }`: no other running
+   * task holds them. Empty when it holds none.
+   */
+  readonly devices: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Gives back part of what this attempt holds before it ends: amounts (`{ cpu: 1 }`) or, for an indexed
+   * resource, ids (`{ gpu: ['1'] }`; a number gives back the most recently assigned ids). Waiting tasks may start
+   * at once; the end of the task gives back only the rest. More than it holds (or an id it does not hold) throws
+   * `OverReleaseError` and changes nothing.
+   */
+  release(part: ReleasePart): void;
 }
+
+/** What {@link SchedulerTaskContext.release} gives back: amounts, or device ids for an indexed resource. */
+export type ReleasePart = Readonly<Record<string, number | readonly string[]>>;
 
 /** A task's work: returns a value or a promise, or is an async generator function whose yields are progress. */
 export type SchedulerTaskFn<O = unknown, P = unknown> = (
