@@ -197,10 +197,10 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
     },
     {
       name: 'scheduler-backfill',
-      title: `Scheduler: ${nSchedBackfill.toLocaleString('en')} no-op tasks in five cost classes over {gpu:4,cpu:16,mem:64}, backfill vs fifo`,
+      title: `Scheduler: ${nSchedBackfill.toLocaleString('en')} no-op tasks in five cost classes over {gpu:4,cpu:16,mem:64}, backfill vs fifo, and backfill with four tenants vs one`,
       worker: 'bench/workers/scheduler-backfill.ts',
-      contenders: ['fifo', 'backfill'],
-      reference: { backfill: 'fifo' },
+      contenders: ['fifo', 'backfill', 'backfill-4-tenants'],
+      reference: { backfill: 'fifo', 'backfill-4-tenants': 'backfill' },
       args: (c) => [c, String(nSchedBackfill)],
       rounds,
       columns: [

@@ -7,17 +7,27 @@ export interface TenantOptions {
   weight?: number;
 }
 
+/** What one tenant holds. */
+interface Holding {
+  readonly weight: number;
+  readonly held: Record<string, number>;
+}
+
 /**
  * What each tenant holds now, and its weighted dominant share: the largest fraction of any one limit it holds,
  * divided by its weight (Dominant Resource Fairness, Ghodsi et al., NSDI 2011). Only current holdings count, so
- * a tenant that was busy earlier and comes back is not held back for it.
+ * a tenant that was busy earlier and comes back is not held back for it. Shares are computed when asked, against
+ * the limits of that moment: a few divisions per resource the tenant holds, no object made.
  */
 export class FairShares {
   readonly #weights = new Map<string, number>();
-  readonly #held = new Map<string, Map<string, number>>();
-  readonly #limits: () => Readonly<ResourceCost>;
+  readonly #holdings = new Map<string, Holding>();
+  readonly #limitOf: (resource: string) => number | undefined;
 
-  constructor(tenants: Readonly<Record<string, TenantOptions>>, limits: () => Readonly<ResourceCost>) {
+  constructor(
+    tenants: Readonly<Record<string, TenantOptions>>,
+    limitOf: (resource: string) => number | undefined,
+  ) {
     if (typeof tenants !== 'object' || tenants === null)
       throw new InvalidOptionError('tenants', tenants, '{ [tenant]: { weight? } }');
     for (const [name, o] of Object.entries(tenants)) {
@@ -26,7 +36,7 @@ export class FairShares {
         throw new InvalidOptionError(`weight of tenant "${name}"`, weight, 'a finite number > 0');
       this.#weights.set(name, weight);
     }
-    this.#limits = limits;
+    this.#limitOf = limitOf;
   }
 
   /** The tenant's weight (1 when not listed). */
@@ -36,29 +46,29 @@ export class FairShares {
 
   /** Counts `cost` as held by `tenant` (`sign` 1) or given back (`sign` −1). */
   charge(tenant: string, cost: Readonly<ResourceCost>, sign: 1 | -1): void {
-    let held = this.#held.get(tenant);
-    if (held === undefined) {
-      held = new Map();
-      this.#held.set(tenant, held);
+    let h = this.#holdings.get(tenant);
+    if (h === undefined) {
+      h = { weight: this.weight(tenant), held: {} };
+      this.#holdings.set(tenant, h);
     }
-    for (const [r, amount] of Object.entries(cost)) {
-      const next = (held.get(r) ?? 0) + sign * amount;
-      if (Math.abs(next) < 1e-9) held.delete(r);
-      else held.set(r, next);
+    const held = h.held;
+    for (const r in cost) {
+      const next = (held[r] ?? 0) + sign * (cost[r] as number);
+      held[r] = Math.abs(next) < 1e-9 ? 0 : next;
     }
-    if (held.size === 0) this.#held.delete(tenant);
   }
 
   /** Weighted dominant share of `tenant` now, against the current limits. */
   share(tenant: string): number {
-    const held = this.#held.get(tenant);
-    if (held === undefined) return 0;
-    const limits = this.#limits();
+    const h = this.#holdings.get(tenant);
+    if (h === undefined) return 0;
     let dominant = 0;
-    for (const [r, amount] of held) {
-      const limit = limits[r];
-      if (limit !== undefined && limit > 0) dominant = Math.max(dominant, amount / limit);
+    for (const r in h.held) {
+      const amount = h.held[r] as number;
+      if (amount === 0) continue;
+      const limit = this.#limitOf(r);
+      if (limit !== undefined && limit > 0 && amount / limit > dominant) dominant = amount / limit;
     }
-    return dominant / this.weight(tenant);
+    return dominant / h.weight;
   }
 }

@@ -63,7 +63,25 @@ class TenantGroup<P, T extends Admittable<P>> {
   share = 0;
   /** Sequence number of its head, refreshed with `share` (ties in share go to the earlier head). */
   headSeq = 0;
-  constructor(readonly tenant: string) {}
+  /** Its best class, remembered until a task arrives or leaves (never with aging, where time reorders). */
+  #top: CostClass<T> | undefined;
+  constructor(
+    readonly tenant: string,
+    readonly aging: boolean,
+  ) {}
+
+  /** Its best class (it has queued tasks). */
+  top(): CostClass<T> {
+    if (this.#top !== undefined) return this.#top;
+    const top = this.best(undefined, undefined) as CostClass<T>;
+    if (!this.aging) this.#top = top;
+    return top;
+  }
+
+  /** A task arrived or left: the best class may have changed. */
+  changed(): void {
+    this.#top = undefined;
+  }
 
   /** The best-ranked active class other than `skip` whose cost passes `accept` (all when undefined). */
   best(skip: CostClass<T> | undefined, accept: ((p: P) => boolean) | undefined): CostClass<T> | undefined {
@@ -108,6 +126,15 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   readonly #groups = new Map<string, TenantGroup<P, T>>();
   /** Tenants with at least one task, in no particular order (sorted by share during a decision). */
   readonly #active: TenantGroup<P, T>[] = [];
+  /** During a pick: the capacity asked, and the reserved head's cost when it holds a reservation. */
+  #passCapacity: AdmissionCapacity<P> | undefined;
+  #passReserved: P | undefined;
+  /** Whether a task of cost `p` may pass the current head (made once: no closure per decision). */
+  readonly #mayPass = (p: P): boolean => {
+    const capacity = this.#passCapacity as AdmissionCapacity<P>;
+    const reserved = this.#passReserved;
+    return reserved === undefined ? capacity.fits(p) : capacity.fitsBeside(p, reserved);
+  };
   /** The tenant of the latest head found by `#headClass`. */
   #headGroup: TenantGroup<P, T> | undefined;
   /** The group of the latest push: most pushes are for the same tenant. */
@@ -159,6 +186,7 @@ export class ReadyQueue<P, T extends Admittable<P>> {
       group.active.push(cls);
     }
     cls.push(task, priority);
+    group.changed();
     task.inQueue = true;
     task.seq = ++this.#seq;
     task.readyAt = readyAt;
@@ -242,17 +270,18 @@ export class ReadyQueue<P, T extends Admittable<P>> {
       this.blockedHead = head;
       return undefined;
     }
-    const reserved = this.reserved(head, now);
-    const hp = head.prepared;
-    const accept = (p: P): boolean => (reserved ? capacity.fitsBeside(p, hp) : capacity.fits(p));
+    this.#passCapacity = capacity;
+    this.#passReserved = this.reserved(head, now) ? head.prepared : undefined;
+    const accept = this.#mayPass;
     let passer: CostClass<T> | undefined;
     let passerGroup = headGroup;
     if (!fifo && headGroup.active.length > 1) passer = headGroup.best(headClass, accept);
     if (passer === undefined && this.#active.length > 1) {
       // Other tenants in share order: under fifo each may start only its own head.
-      for (const group of this.#ranked()) {
+      // `#headClass` ranked the tenants for this decision already (in place).
+      for (const group of this.#active) {
         if (group === headGroup) continue;
-        passer = fifo ? group.best(undefined, undefined) : group.best(undefined, accept);
+        passer = fifo ? group.top() : group.best(undefined, accept);
         if (passer !== undefined && fifo && !accept(passer.prepared as P)) passer = undefined;
         if (passer !== undefined) {
           passerGroup = group;
@@ -275,7 +304,7 @@ export class ReadyQueue<P, T extends Admittable<P>> {
     const group =
       active.length === 1 ? (active[0] as TenantGroup<P, T>) : (this.#ranked()[0] as TenantGroup<P, T>);
     this.#headGroup = group;
-    return group.best(undefined, undefined);
+    return group.top();
   }
 
   /** Active tenants, lowest weighted share first, ties to the earlier head. Refreshes their shares. */
@@ -283,9 +312,10 @@ export class ReadyQueue<P, T extends Admittable<P>> {
     const shareOf = this.#options.shareOf;
     for (const g of this.#active) {
       g.share = shareOf === undefined ? 0 : shareOf(g.tenant);
-      g.headSeq = (g.best(undefined, undefined) as CostClass<T>).front().seq;
+      g.headSeq = g.top().front().seq;
     }
-    return this.#active.slice().sort((a, b) => a.share - b.share || a.headSeq - b.headSeq);
+    // In place: the active list has no order of its own, and a decision should not allocate.
+    return this.#active.sort(byShare);
   }
 
   #tenantOf(task: T): string {
@@ -297,7 +327,7 @@ export class ReadyQueue<P, T extends Admittable<P>> {
     if (last !== undefined && last.tenant === tenant) return last;
     let group = this.#groups.get(tenant);
     if (group === undefined) {
-      group = new TenantGroup<P, T>(tenant);
+      group = new TenantGroup<P, T>(tenant, this.#aging);
       this.#groups.set(tenant, group);
     }
     this.#lastGroup = group;
@@ -314,10 +344,16 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   /** A task left `cls` (the class has already counted it). */
   #departed(group: TenantGroup<P, T>, cls: CostClass<T>): void {
     this.#size--;
+    group.changed();
     if (cls.live > 0) return;
     removeFrom(group.active, cls);
     if (group.active.length === 0) removeFrom(this.#active, group);
   }
+}
+
+/** Lowest weighted share first, ties to the earlier head. */
+function byShare<G extends { share: number; headSeq: number }>(a: G, b: G): number {
+  return a.share - b.share || a.headSeq - b.headSeq;
 }
 
 /** Removes `item` from an unordered array (swap with the last). */

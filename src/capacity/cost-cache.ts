@@ -1,3 +1,4 @@
+import type { ResourceCost } from '../foundation/resource-cost.js';
 import { type CompiledCost, compileCost, type InvalidAmountEntry } from './compiled-cost.js';
 import type { Binding, Chain } from './cost-binding.js';
 import { keySetEpoch } from './ledger.js';
@@ -12,6 +13,8 @@ export interface PreparedCost {
   withinCeilingsAt: number;
   /** The resources with a non-zero amount, computed on first use. */
   resources?: readonly string[];
+  /** The amounts as a cost object (frozen), computed on first use. */
+  amounts?: Readonly<ResourceCost>;
 }
 
 /** Shapes (and resource names) kept before the cache starts over: any real mix of task kinds fits, odd ones stay bounded. */

@@ -237,6 +237,12 @@ export class Ledger {
     }
   }
 
+  /** The limit of one resource (undefined when not tracked), without making an object. */
+  limitOf(name: string): number | undefined {
+    const slot = this.#byName.get(name);
+    return slot === undefined ? undefined : cellLimit(slot.cell);
+  }
+
   /** A fresh object of limits. */
   limits(): ResourceCost {
     return this.#map(cellLimit);

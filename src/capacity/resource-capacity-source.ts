@@ -86,6 +86,11 @@ export class ResourceCapacitySource {
     return this.#ledger.limits();
   }
 
+  /** The limit of one resource, or `undefined` when this source does not track it. Makes no object. */
+  limitOf(resource: string): number | undefined {
+    return this.#ledger.limitOf(resource);
+  }
+
   /**
    * The most each resource's limit can ever be at this level (a copy): the highest limit it has had, or a higher
    * ceiling declared with {@link setCeilings}.

@@ -69,8 +69,8 @@ export function taskExtras<T>(task: { readonly key: string }, o: AddOptions): Ta
     onProgress === undefined
   )
     return undefined;
-  positiveMs(where('timeoutMs', task.key), timeoutMs);
-  positiveMs(where('queueTimeoutMs', task.key), queueTimeoutMs);
+  if (timeoutMs !== undefined) positiveMs(where('timeoutMs', task.key), timeoutMs);
+  if (queueTimeoutMs !== undefined) positiveMs(where('queueTimeoutMs', task.key), queueTimeoutMs);
   if (retry !== undefined) checkRetry(task.key, retry);
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw new InvalidOptionError(where('signal', task.key), signal, 'an AbortSignal');

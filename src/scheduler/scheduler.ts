@@ -159,7 +159,7 @@ export class Scheduler {
     const o = this.#options;
     const capacity = this.#capacity;
     const fair =
-      options.tenants === undefined ? undefined : new FairShares(options.tenants, () => capacity.limits);
+      options.tenants === undefined ? undefined : new FairShares(options.tenants, (r) => capacity.limitOf(r));
     this.#fair = fair;
     this.#queue = new ReadyQueue<P, STask>({
       order: o.order,
@@ -489,13 +489,17 @@ export class Scheduler {
   }
 
   /** The cost a task declared, as amounts (for fair shares and device ids). */
-  #costOf(task: STask): ResourceCost {
+  #costOf(task: STask): Readonly<ResourceCost> {
     const p = task.prepared;
     if (p === this.#defaultCost) return this.#defaultCostAmounts;
-    const out: ResourceCost = {};
-    const keys = p.compiled.keys;
-    for (let i = 0; i < keys.length; i++) out[keys[i] as string] = p.values[i] as number;
-    return out;
+    // Cached on the prepared cost, which every task of the same shape shares.
+    if (p.amounts === undefined) {
+      const out: ResourceCost = {};
+      const keys = p.compiled.keys;
+      for (let i = 0; i < keys.length; i++) out[keys[i] as string] = p.values[i] as number;
+      p.amounts = Object.freeze(out);
+    }
+    return p.amounts;
   }
 
   /** Costs on indexed resources must be whole numbers. */
