@@ -43,6 +43,7 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
   const nSchedMemory = quick ? 100_000 : 1_000_000;
   const nSchedBackfill = quick ? 20_000 : 100_000;
   const nMakespan = quick ? 60 : 300;
+  const nSimulate = quick ? 10_000 : 100_000;
   const k = (n: number): string => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
   const vsPQueue = (cs: string[]): Record<string, string> =>
     Object.fromEntries(cs.map((c) => [c, 'p-queue']));
@@ -206,6 +207,21 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
       columns: [
         { key: 'tasksPerSec', label: 'tasks/s', digits: 0, ratio: true, before: true },
         { key: 'nsPerTask', label: 'ns/task', digits: 0 },
+      ],
+    },
+    {
+      name: 'scheduler-simulate',
+      title: `simulate: ${nSimulate.toLocaleString('en')} tasks of the media mix under {gpu:2,cpu:8} on a simulated clock: wall time, and the simulated makespan of fifo, backfill and backfill with three tenants (DRF)`,
+      worker: 'bench/workers/scheduler-simulate.ts',
+      contenders: ['fifo', 'backfill', 'backfill-drf'],
+      reference: { backfill: 'fifo', 'backfill-drf': 'fifo' },
+      args: (c) => [c, String(nSimulate)],
+      rounds: heavyRounds,
+      columns: [
+        { key: 'seconds', label: 'wall s', digits: 2 },
+        { key: 'makespanMs', label: 'simulated makespan ms', digits: 0, ratio: true },
+        { key: 'gpuUtil', label: 'gpu util', digits: 3 },
+        { key: 'cpuUtil', label: 'cpu util', digits: 3 },
       ],
     },
     {
