@@ -10,6 +10,8 @@
  * - A client that disconnects before its answer cancels its task: queued, it never starts; running, the model
  *   is interrupted and its GPU comes back.
  * - `GET /stats` gives the scheduler's counts and capacity; `GET /explain/<key>` says why a task is where it is.
+ * - Options `tenants` and `gpus` (used by `multi-tenant-server.ts`): `x-tenant: <name>` puts a request in a tenant
+ *   that shares the GPUs fairly with the others, and the answer names the GPU ids the request ran on.
  *
  * Run: npm run example -- inference-server   (or PORT=8080 npx tsx examples/inference-server.ts), then e.g.
  *   curl -X POST localhost:<port>/infer -H 'x-tier: premium' -d '{"prompt":"hello","maxTokens":50}'
@@ -27,6 +29,7 @@ import {
   type SchedulerTaskContext,
   TaskCancelledError,
   type TaskHandle,
+  type TenantOptions,
   UnknownKeyError,
 } from '../src/index.js';
 
@@ -50,6 +53,10 @@ export interface InferenceServerOptions {
   msPerToken?: number;
   /** A request not started within this long gets a 503; default 30 s. */
   queueTimeoutMs?: number;
+  /** Fair sharing between tenants named by the `x-tenant` header (see `SchedulerOptions.tenants`). */
+  tenants?: Readonly<Record<string, TenantOptions>>;
+  /** GPU ids to hand out; the answer says which ones a request ran on. Its `gpu` limit is their number. */
+  gpus?: readonly string[];
 }
 
 /** A running server. */
@@ -80,7 +87,13 @@ export function fakeModel(msPerToken: number): Model {
 
 /** Starts the server; `await server.close()` stops it. */
 export async function startInferenceServer(options: InferenceServerOptions = {}): Promise<InferenceServer> {
-  const scheduler = new Scheduler({ limits: options.limits ?? { gpu: 2, cpu: 4 } });
+  const limits = { ...(options.limits ?? { gpu: 2, cpu: 4 }) };
+  if (options.gpus !== undefined) delete limits.gpu; // the number of ids is the limit
+  const scheduler = new Scheduler({
+    limits,
+    ...(options.tenants !== undefined && { tenants: options.tenants }),
+    ...(options.gpus !== undefined && { devices: { gpu: options.gpus } }),
+  });
   const model = options.model ?? fakeModel(options.msPerToken ?? 10);
   const queueTimeoutMs = options.queueTimeoutMs ?? 30_000;
 
@@ -97,15 +110,24 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
     if (input instanceof Error) return send(res, 400, { error: input.message });
     const key = header(req, 'x-request-id');
     const premium = header(req, 'x-tier') === 'premium';
+    const tenant = header(req, 'x-tenant');
+    let gpus: readonly string[] | undefined;
     let handle: TaskHandle<string>;
     try {
-      handle = scheduler.add<string, number>((ctx) => model(input, ctx), {
-        ...(key === undefined ? {} : { key }),
-        cost: COST,
-        priority: premium ? PREMIUM_PRIORITY : 0,
-        signal: client.signal,
-        queueTimeoutMs,
-      });
+      handle = scheduler.add<string, number>(
+        (ctx) => {
+          gpus = ctx.devices.gpu; // what CUDA_VISIBLE_DEVICES would be for a real model
+          return model(input, ctx);
+        },
+        {
+          ...(key === undefined ? {} : { key }),
+          ...(tenant === undefined ? {} : { tenant }),
+          cost: COST,
+          priority: premium ? PREMIUM_PRIORITY : 0,
+          signal: client.signal,
+          queueTimeoutMs,
+        },
+      );
     } catch (error) {
       if (error instanceof DuplicateKeyError) return send(res, 409, { error: error.message });
       throw error;
@@ -113,7 +135,8 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
     res.setHeader('x-request-id', handle.key);
     try {
       const output = await handle;
-      send(res, 200, { key: handle.key, tier: premium ? 'premium' : 'standard', output });
+      const tier = premium ? 'premium' : 'standard';
+      send(res, 200, { key: handle.key, tier, ...(tenant && { tenant }), ...(gpus && { gpus }), output });
     } catch (error) {
       // A client that cancelled by leaving gets nothing (`send` skips a closed response); the rest get a reason.
       const unavailable = error instanceof QueueTimeoutError || error instanceof TaskCancelledError;

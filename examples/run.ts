@@ -16,6 +16,14 @@ export const EXAMPLES: Record<string, { file: string; scenario: string }> = {
     file: 'inference-server.ts',
     scenario: 'HTTP server: premium first, cancel on disconnect',
   },
+  'multi-tenant-server': {
+    file: 'multi-tenant-server.ts',
+    scenario: 'one server, three teams: fair GPU shares and GPU ids',
+  },
+  'capacity-planning': {
+    file: 'capacity-planning.ts',
+    scenario: 'how many GPUs? simulate budgets before buying',
+  },
   hierarchy: { file: 'hierarchy.ts', scenario: 'hierarchical pools and the balancer' },
   diamond: { file: 'diamond.ts', scenario: 'dependency diamond with priorities and memory' },
   'graph-walk': { file: 'graph-walk.ts', scenario: 'walking a dependency graph by hand' },
