@@ -46,9 +46,11 @@ export interface ReadyQueueOptions extends AgingQueueOptions {
 }
 
 /** A tenant with queued tasks, and its weighted dominant share when asked. */
-export interface TenantShare {
+export interface TenantShare<T = unknown> {
   tenant: string;
   share: number;
+  /** Its next task. */
+  head: T;
 }
 
 /** Empty classes kept for reuse, beyond the active ones, before they are forgotten. */
@@ -211,8 +213,10 @@ export class ReadyQueue<P, T extends Admittable<P>> {
   }
 
   /** Tenants with queued tasks, lowest weighted dominant share first (the order they are served in). */
-  tenants(): TenantShare[] {
-    return this.#decide(() => this.#ranked().map((g) => ({ tenant: g.tenant, share: g.share })));
+  tenants(): TenantShare<T>[] {
+    return this.#decide(() =>
+      this.#ranked().map((g) => ({ tenant: g.tenant, share: g.share, head: g.top().front() })),
+    );
   }
 
   /** Whether the head `head` holds a reservation at time `now`. */

@@ -1,5 +1,6 @@
 import type { ReadyQueue } from '../admission/ready-queue.js';
 import { show } from '../errors/allot-error.js';
+import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { CapacityGate } from '../runner/capacity-gate.js';
 import type { Attempt, Task } from './task.js';
 import type { ExplainReason, Explanation } from './types.js';
@@ -14,6 +15,8 @@ export interface ExplainView<P, H> {
   readonly tasks: { get(key: string): Task<P, H> | undefined };
   /** Attempts holding capacity (running, or cancelled/timed out and still settling). */
   readonly holders: Iterable<Attempt<P, H>>;
+  /** The amounts a task declared. */
+  readonly costOf: (task: Task<P, H>) => Readonly<ResourceCost>;
 }
 
 /** Why `task` is where it is, as structured reasons and one sentence. */
@@ -59,8 +62,10 @@ function reasonsFor<P, H>(task: Task<P, H>, v: ExplainView<P, H>): ExplainReason
   }
   const ranked = v.queue.tenants();
   const mine = ranked.findIndex((t) => t.tenant === task.tenant);
-  if (mine > 0) {
-    const first = ranked[0] as { tenant: string; share: number };
+  const first = ranked[0];
+  // Fairness holds this task back only if the first tenant's next task would take what this one could: when it
+  // needs more of something, a release that fits this task does not fit it, and this task may start first.
+  if (mine > 0 && first !== undefined && needsNoMore(first.head, task, v)) {
     reasons.push({ kind: 'tenant', tenant: first.tenant, share: first.share });
   }
   const head = v.queue.head();
@@ -79,6 +84,14 @@ function fitsBeside<P, H>(task: Task<P, H>, head: Task<P, H>, v: ExplainView<P, 
   if (gate.fitsBeside !== undefined) return gate.fitsBeside(task.prepared, head.prepared);
   const theirs = gate.resources?.(head.prepared) ?? [];
   return gate.fits(task.prepared) && !(gate.resources?.(task.prepared) ?? []).some((r) => theirs.includes(r));
+}
+
+/** Whether `a` needs no more of any resource than `b` does. */
+function needsNoMore<P, H>(a: Task<P, H>, b: Task<P, H>, v: ExplainView<P, H>): boolean {
+  const ca = v.costOf(a);
+  const cb = v.costOf(b);
+  for (const r in ca) if ((ca[r] as number) > (cb[r] ?? 0)) return false;
+  return true;
 }
 
 function sentence<P, H>(task: Task<P, H>, reasons: readonly ExplainReason[], v: ExplainView<P, H>): string {

@@ -393,6 +393,7 @@ export class Scheduler {
       now: this.#options.now,
       tasks: this.#tasks,
       holders: this.#holders,
+      costOf: (t) => this.#costOf(t as STask),
     });
   }
 

@@ -71,6 +71,20 @@ describe('fair sharing between tenants (weighted Dominant Resource Fairness)', (
     expect(started).toEqual(['a-hold', 'b-hold', 'b', 'a-high', 'a-low']);
   });
 
+  it("explain blames fairness only when the first tenant's next task would take what this one could", async () => {
+    const s = new Scheduler({ limits: { gpu: 4 }, tenants: {} });
+    const hold = deferred();
+    for (let i = 0; i < 6; i++)
+      s.add(() => hold.promise, { key: `batch-${i}`, tenant: 'batch', cost: { gpu: 1 } });
+    await settle();
+    s.add(() => undefined, { key: 'big', tenant: 'product', cost: { gpu: 2 } });
+    await settle();
+    // product ranks first (share 0), but its 2-GPU task cannot use the single GPUs batch's tasks wait for.
+    expect(s.explain('batch-4').reasons.map((r) => r.kind)).not.toContain('tenant');
+    hold.resolve();
+    await s.onIdle();
+  });
+
   it('a tenant that was busy before is not held back for it once it is idle', async () => {
     const s = new Scheduler({ limits: { slot: 2 }, tenants: {} });
     for (let i = 0; i < 10; i++) s.add(() => undefined, { tenant: 'A', cost: { slot: 1 } });
