@@ -1,4 +1,4 @@
-import type { ReadyQueue } from '../admission/ready-queue.js';
+import type { AdmissionCapacity, ReadyQueue } from '../admission/ready-queue.js';
 import { show } from '../errors/allot-error.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { CapacityGate } from '../runner/capacity-gate.js';
@@ -10,6 +10,8 @@ export interface ExplainView<P, H> {
   readonly paused: boolean;
   readonly order: 'fifo' | 'backfill';
   readonly gate: CapacityGate<P, H>;
+  /** The questions the ready queue asks, answered the same way for explanations. */
+  readonly admission: AdmissionCapacity<P>;
   readonly queue: ReadyQueue<P, Task<P, H>>;
   readonly now: () => number;
   readonly tasks: { get(key: string): Task<P, H> | undefined };
@@ -71,19 +73,11 @@ function reasonsFor<P, H>(task: Task<P, H>, v: ExplainView<P, H>): ExplainReason
   const head = v.queue.head();
   if (head !== undefined && head !== task && !v.gate.fits(head.prepared)) {
     if (v.order === 'fifo') reasons.push({ kind: 'behind', key: head.key });
-    else if (v.queue.reserved(head, v.now()) && !fitsBeside(task, head, v)) {
+    else if (v.queue.reserved(head, v.now()) && !v.admission.fitsBeside(task.prepared, head.prepared)) {
       reasons.push({ kind: 'reservation', key: head.key });
     }
   }
   return reasons;
-}
-
-/** Whether `task` could start with the reserved head's cost set aside (see the ready queue's rule). */
-function fitsBeside<P, H>(task: Task<P, H>, head: Task<P, H>, v: ExplainView<P, H>): boolean {
-  const gate = v.gate;
-  if (gate.fitsBeside !== undefined) return gate.fitsBeside(task.prepared, head.prepared);
-  const theirs = gate.resources?.(head.prepared) ?? [];
-  return gate.fits(task.prepared) && !(gate.resources?.(task.prepared) ?? []).some((r) => theirs.includes(r));
 }
 
 /** Whether `a` needs no more of any resource than `b` does. */

@@ -389,6 +389,7 @@ export class Scheduler {
       paused: this.#paused,
       order: this.#options.order,
       gate: this.#gate,
+      admission: this.#admission,
       queue: this.#queue,
       now: this.#options.now,
       tasks: this.#tasks,
@@ -691,8 +692,11 @@ export class Scheduler {
     const attempt: SAttempt = new Attempt<P, Held>(this.#host, task, ++task.attempt, held);
     task.current = attempt;
     this.#holders.add(attempt);
-    if (this.#fair !== undefined) this.#fair.charge(task.tenant, this.#costOf(task), 1);
-    if (this.#devices !== undefined) attempt.devices = this.#devices.assign(this.#costOf(task));
+    if (this.#fair !== undefined || this.#devices !== undefined) {
+      const cost = this.#costOf(task);
+      this.#fair?.charge(task.tenant, cost, 1);
+      if (this.#devices !== undefined) attempt.devices = this.#devices.assign(cost);
+    }
     if (this.#emitter.has('start')) this.#emitter.emit('start', { key: task.key, attempt: attempt.attempt });
     if (!attempt.live) {
       // A start listener cancelled it: the function never runs, so its capacity comes back now.
