@@ -331,7 +331,9 @@ type Op =
   | { kind: 'peek'; how: 'peek' | 'peekEntry' | 'upcoming' }
   | { kind: 'remove'; pick: number }
   | { kind: 'priorityOf'; pick: number }
-  | { kind: 'tick'; ms: number };
+  | { kind: 'tick'; ms: number }
+  /** Drops the entries whose id is `rest` modulo `mod` (mod 1: all of them). */
+  | { kind: 'purge'; mod: number; rest: number };
 
 interface ModelEntry {
   id: number;
@@ -419,12 +421,31 @@ function runAgainstModel(rate: number, cap: number, start: number, ops: readonly
       case 'tick':
         clock += op.ms;
         break;
+      case 'purge': {
+        const drop = (id: number): boolean => id % op.mod === op.rest % op.mod;
+        const calls: number[] = [];
+        const n = q.purge((id) => {
+          calls.push(id);
+          return drop(id);
+        });
+        // `drop` is asked about each queued entry exactly once, and nothing else.
+        expect([...calls].sort((a, b) => a - b)).toEqual(model.map((e) => e.id).sort((a, b) => a - b));
+        const kept = model.filter((e) => !drop(e.id));
+        expect(n).toBe(model.length - kept.length);
+        model.splice(0, model.length, ...kept);
+        peeked = undefined;
+        for (const { id, handle } of handles) {
+          if (drop(id)) expect(q.effectivePriorityOf(handle)).toBeUndefined();
+        }
+        break;
+      }
     }
     expect(q.size).toBe(model.length);
   }
   // Final drain must also agree.
   while (model.length > 0) pop();
   expect(q.pop()).toBeUndefined();
+  for (const { handle } of handles) expect(q.remove(handle)).toBe(false);
 }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -447,10 +468,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       .oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: -6, max: 30 }))
       .map((ms): Op => ({ kind: 'tick', ms })),
   },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1, max: 4 }), fc.nat(3))
+      .map(([mod, rest]): Op => ({ kind: 'purge', mod, rest })),
+  },
 );
 
 describe('AgingQueue model test', () => {
-  it('every peek matches a naive scan of p + min(rate·age, cap), FIFO on ties; a pop takes what the peek before it showed', () => {
+  it('every peek matches a naive scan of p + min(rate·age, cap), FIFO on ties; a pop takes what the peek before it showed; a purge drops exactly what it is told', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(0, 0.125, 0.25, 0.5, 1, 2),
