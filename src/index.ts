@@ -23,6 +23,7 @@ export {
   type AllotErrorLike,
   AllotRangeError,
   type AmountsProblem,
+  BackendUnavailableError,
   CallbackError,
   CostExceedsLimitError,
   CycleError,
@@ -35,6 +36,7 @@ export {
   InvalidStateError,
   InvalidTaskError,
   isAllotError,
+  LeaseLostError,
   MissingDependencyError,
   MissingTaskError,
   NotSupportedError,
@@ -49,6 +51,7 @@ export {
   TaskCancelledError,
   TaskTimeoutError,
   UnknownKeyError,
+  UnknownNodeError,
   UnknownResourceError,
 } from './errors/index.js';
 // Shared types
@@ -105,7 +108,8 @@ export { SourceBufferObj } from './pull/source-buffer-obj.js';
 export { SourceObj } from './pull/source-obj.js';
 export { WaitObject } from './pull/wait-object.js';
 // Runner
-export type { CapacityGate } from './runner/capacity-gate.js';
+export type { CapacityGate, ExternalCapacity } from './runner/capacity-gate.js';
+export { isExternalCapacity } from './runner/capacity-gate.js';
 export { ScheduledTaskPoolRunner } from './runner/scheduled-task-pool-runner.js';
 export {
   DEFAULT_TASK_COST,

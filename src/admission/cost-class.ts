@@ -52,6 +52,20 @@ export class CostClass<T extends Queueable> {
     this.live++;
   }
 
+  /** Queues a task taken by `take` again, in front of the others (it did not start after all). */
+  putBack(task: T, priority: number): void {
+    const heap = this.#heap;
+    if (heap !== undefined) heap.addFirst(task, priority);
+    else if (this.live === 0 && !this.aging) {
+      this.#listPriority = priority;
+      this.#list.push(task);
+    } else if (priority === this.#listPriority && !this.aging) {
+      if (this.#head > 0) this.#list[--this.#head] = task;
+      else this.#list.unshift(task);
+    } else this.#toHeap().addFirst(task, priority);
+    this.live++;
+  }
+
   /**
    * The first queued task (the class has one), dropping withdrawn tasks before it; its effective priority is
    * then in {@link CostClass.frontPriority}. One peek decides both, so they always describe the same task.

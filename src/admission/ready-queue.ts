@@ -175,6 +175,22 @@ export class ReadyQueue<P, T extends Admittable<P>> {
    * removed (not taken by `pick`) must not be queued again: its withdrawn copy may still be in the heap.
    */
   push(task: T, priority: number, readyAt: number): void {
+    this.#classFor(task).push(task, priority);
+    task.seq = ++this.#seq;
+    task.readyAt = readyAt;
+    task.bypassed = 0;
+  }
+
+  /**
+   * Queues a task that `pick` returned but that could not start after all (a remote capacity said no), back in
+   * its place: ahead of its class, with its order, waiting time and bypass count kept.
+   */
+  putBack(task: T, priority: number): void {
+    this.#classFor(task).putBack(task, priority);
+  }
+
+  /** The class `task` joins (made active if it was empty); counts the task as queued. */
+  #classFor(task: T): CostClass<T> {
     if (task.inQueue) throw new Error('unreachable: a task is queued twice');
     const group = this.#group(this.#tenantOf(task));
     let cls = group.classes.get(task.prepared);
@@ -187,13 +203,10 @@ export class ReadyQueue<P, T extends Admittable<P>> {
       if (group.active.length === 0) this.#active.push(group);
       group.active.push(cls);
     }
-    cls.push(task, priority);
     group.changed();
     task.inQueue = true;
-    task.seq = ++this.#seq;
-    task.readyAt = readyAt;
-    task.bypassed = 0;
     this.#size++;
+    return cls;
   }
 
   /** Removes a queued task; false when it was not queued. */

@@ -8,6 +8,8 @@ export interface CapacityShortfall {
   readonly level: number;
   readonly requested: number;
   readonly available: number;
+  /** The level's name, when the capacity names its levels (a shared budget tree does). */
+  readonly node?: string;
 }
 
 /** Outcome of {@link ResourceCapacitySource.tryAcquire}: either the cost was taken, or nothing changed. */

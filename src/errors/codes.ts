@@ -27,7 +27,10 @@ export type AllotErrorCode =
   | 'ALLOT_QUEUE_TIMEOUT'
   | 'ALLOT_DEPENDENCY_FAILED'
   | 'ALLOT_SCHEDULER_CLOSED'
-  | 'ALLOT_OVER_RELEASE';
+  | 'ALLOT_OVER_RELEASE'
+  | 'ALLOT_LEASE_LOST'
+  | 'ALLOT_BACKEND_UNAVAILABLE'
+  | 'ALLOT_UNKNOWN_NODE';
 
 /** Marker shared by every allot error class, whatever built-in error it extends. */
 export interface AllotErrorLike extends Error {

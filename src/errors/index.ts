@@ -33,4 +33,5 @@ export {
   TaskCancelledError,
   TaskTimeoutError,
 } from './scheduler-errors.js';
+export { BackendUnavailableError, LeaseLostError, UnknownNodeError } from './shared-capacity-errors.js';
 export { MissingTaskError, SinkClosedError, SourceClosedError } from './source-errors.js';

@@ -15,8 +15,9 @@ export interface CapacityGate<P, H = P> {
    */
   prepare(key: string, cost: Readonly<ResourceCost> | undefined): P | Error;
   /**
-   * Asked only when the cost does not fit now: an error when it can never fit (above the most some level can
-   * ever have), `undefined` when it only has to wait.
+   * Asked only when the cost does not fit now, or right after a `take` that took nothing: an error when the task
+   * can never run this way (above the most some level can ever have; for a remote capacity also an unknown
+   * resource or an unreachable store), `undefined` when it only has to wait.
    */
   refusal(key: string, prepared: P): Error | undefined;
   /** Whether the cost fits right now. */
@@ -53,6 +54,8 @@ export interface CapacityGate<P, H = P> {
    * the amount needed and the amount free there.
    */
   shortfalls?(prepared: P): readonly CapacityShortfall[];
+  /** Optional (the `Scheduler` needs it): the cost as amounts per resource, for fair shares and device ids. */
+  amounts?(prepared: P): Readonly<ResourceCost>;
   /** Optional, for explanations: the resources the cost takes a non-zero amount of. */
   resources?(prepared: P): readonly string[];
   /**
@@ -61,4 +64,42 @@ export interface CapacityGate<P, H = P> {
    * of the reserved task's resources.
    */
   fitsBeside?(prepared: P, reserved: P): boolean;
+  /**
+   * Optional, for capacities held elsewhere: called when a task starts with what it holds. The gate calls `lost`
+   * (at most once) if it can no longer vouch for that hold, e.g. a lease it could not renew; the task must then
+   * stop. `release` is still called once when the task settles.
+   */
+  watch?(hold: H, key: string, lost: (error: Error) => void): void;
+  /** Optional: the user is done with this gate (the scheduler closed, the run ended). */
+  dispose?(): void;
+}
+
+/**
+ * A capacity kept outside this process, such as a budget tree in Redis. The `Scheduler` and the
+ * `ScheduledTaskPoolRunner` accept it where they accept a local capacity source, and draw on it through a gate it
+ * opens; its `take` awaits the store.
+ */
+export interface ExternalCapacity {
+  /** Marks the object as an external capacity. */
+  readonly external: true;
+  /** Opens a gate for one scheduler or one run. */
+  openGate(): CapacityGate<object, object> & Required<Pick<CapacityGate<object, object>, 'amounts'>>;
+  /** The last known limit of `resource` at this capacity's own level; `undefined` when unknown. */
+  limitOf(resource: string): number | undefined;
+  /** The last known limits at this capacity's own level (a copy). */
+  readonly limits: Readonly<ResourceCost>;
+  /** The last known amounts in use at this capacity's own level (a copy). */
+  readonly inUse: Readonly<ResourceCost>;
+  /** The last known amounts available at this capacity's own level (a copy). */
+  readonly available: Readonly<ResourceCost>;
+}
+
+/** Whether `value` is an {@link ExternalCapacity}. */
+export function isExternalCapacity(value: unknown): value is ExternalCapacity {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { external?: unknown }).external === true &&
+    typeof (value as { openGate?: unknown }).openGate === 'function'
+  );
 }

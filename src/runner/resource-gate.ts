@@ -130,6 +130,17 @@ export class ResourceGate implements CapacityGate<PreparedCost, Held> {
     return costShortfalls(this.#costs.bound(prepared));
   }
 
+  /** The cost as amounts per resource (cached on the prepared cost, which every task of its shape shares). */
+  amounts(prepared: PreparedCost): Readonly<ResourceCost> {
+    if (prepared.amounts === undefined) {
+      const out: ResourceCost = {};
+      const keys = prepared.compiled.keys;
+      for (let i = 0; i < keys.length; i++) out[keys[i] as string] = prepared.values[i] as number;
+      prepared.amounts = Object.freeze(out);
+    }
+    return prepared.amounts;
+  }
+
   resources(prepared: PreparedCost): readonly string[] {
     let names = prepared.resources;
     if (names === undefined) {

@@ -1,5 +1,6 @@
 import type { PreparedCost } from '../capacity/cost-cache.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
+import { type ExternalCapacity, isExternalCapacity } from './capacity-gate.js';
 import { EnvelopeStream } from './envelope-stream.js';
 import type { TaskSourceLike } from './fifo-admission.js';
 import { type Held, ResourceGate } from './resource-gate.js';
@@ -24,15 +25,20 @@ export class ScheduledTaskPoolRunner<I, O> {
   /** Used in diagnostics and error messages. */
   readonly name: string;
   #source: TaskSourceLike<ScheduledTask<I, O>>;
-  #capacity: ResourceCapacitySource;
+  #capacity: ResourceCapacitySource | ExternalCapacity;
   readonly #guard: RunGuard;
 
   /**
    * @param name - label for diagnostics
    * @param source - where tasks come from; must be peekable (e.g. a `SourceObj` subclass with `peek()`)
-   * @param capacity - the budget every task's cost is taken from
+   * @param capacity - the budget every task's cost is taken from: a local source, or an external capacity shared
+   *   with other processes (each take then awaits the store)
    */
-  constructor(name: string, source: TaskSourceLike<ScheduledTask<I, O>>, capacity: ResourceCapacitySource) {
+  constructor(
+    name: string,
+    source: TaskSourceLike<ScheduledTask<I, O>>,
+    capacity: ResourceCapacitySource | ExternalCapacity,
+  ) {
     this.name = name;
     this.#guard = new RunGuard(name);
     this.#source = source;
@@ -40,7 +46,7 @@ export class ScheduledTaskPoolRunner<I, O> {
   }
 
   /** The capacity source tasks draw from. */
-  get capacity(): ResourceCapacitySource {
+  get capacity(): ResourceCapacitySource | ExternalCapacity {
     return this.#capacity;
   }
 
@@ -65,11 +71,10 @@ export class ScheduledTaskPoolRunner<I, O> {
    * @throws {@link RunnerBusyError} when this runner is already running.
    */
   runTasks(stopOnError = true): TaskRunGenerator<I, O> {
-    const run = new TaskRun<I, O, PreparedCost, Held>(
-      this.#source,
-      new ResourceGate(this.#capacity),
-      stopOnError,
-    );
+    const capacity = this.#capacity;
+    const run = isExternalCapacity(capacity)
+      ? new TaskRun<I, O, object, object>(this.#source, capacity.openGate(), stopOnError)
+      : new TaskRun<I, O, PreparedCost, Held>(this.#source, new ResourceGate(capacity), stopOnError);
     return new EnvelopeStream(run, this.#guard);
   }
 }

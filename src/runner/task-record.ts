@@ -34,6 +34,8 @@ export class TaskRecord<I, O, P, H = P> implements TaskContext {
   #hold: H | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
+  /** Why the task was told to stop, when not because the run ended (a lost lease). */
+  #reason: Error | undefined;
 
   constructor(task: ScheduledTask<I, O>, key: string, taskId: number, prepared: P, gate: CapacityGate<P, H>) {
     this.task = task;
@@ -52,9 +54,10 @@ export class TaskRecord<I, O, P, H = P> implements TaskContext {
     return this.#controller.signal;
   }
 
-  /** Records what the gate took for this task. */
+  /** Records what the gate took for this task; a gate that can lose a hold (a lease) may abort the task. */
   holds(hold: H): void {
     this.#hold = hold;
+    this.#gate.watch?.(hold, this.key, (error) => this.abort(error));
   }
 
   /**
@@ -70,15 +73,16 @@ export class TaskRecord<I, O, P, H = P> implements TaskContext {
     adjust.call(this.#gate, this.key, hold, actual);
   }
 
-  /** Tells the task to stop. Idempotent. */
-  abort(): void {
+  /** Tells the task to stop (because the run ended, unless `reason` says otherwise). Idempotent. */
+  abort(reason?: Error): void {
     if (this.#aborted) return;
     this.#aborted = true;
+    this.#reason = reason;
     this.#controller?.abort(this.abortReason());
   }
 
-  abortReason(): TaskAbortedError {
-    return new TaskAbortedError(this.key, this.taskId, 'run-ended');
+  abortReason(): Error {
+    return this.#reason ?? new TaskAbortedError(this.key, this.taskId, 'run-ended');
   }
 
   /** Gives the task's capacity back unless already given; returns whether this call released it. */

@@ -54,6 +54,7 @@ function reasonsFor<P, H>(task: Task<P, H>, v: ExplainView<P, H>): ExplainReason
       level: s.level,
       need: s.requested,
       free: s.available,
+      ...(s.node !== undefined && { node: s.node }),
     });
   }
   const lacking = new Set(shortfalls.map((s) => s.resource));
@@ -115,7 +116,7 @@ function phrase<P, H>(r: ExplainReason, v: ExplainView<P, H>): string {
     case 'resource': {
       const holders = holdersOf(r.resource, v);
       const by = holders.length === 0 ? '' : ` (held by ${holders.map((h) => show(h)).join(', ')})`;
-      return `waits for ${r.resource}: needs ${r.need}, ${r.free} free in ${levelName(r.level)}${by}`;
+      return `waits for ${r.resource}: needs ${r.need}, ${r.free} free in ${r.node === undefined ? levelName(r.level) : `node ${show(r.node)}`}${by}`;
     }
     case 'behind':
       return `waits behind ${show(r.key)}, the first in line, which does not fit yet (fifo order)`;

@@ -1,6 +1,5 @@
 import { FairShares } from '../admission/fair-shares.js';
 import { type AdmissionCapacity, ReadyQueue } from '../admission/ready-queue.js';
-import type { PreparedCost } from '../capacity/cost-cache.js';
 import { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import { show } from '../errors/allot-error.js';
 import {
@@ -19,8 +18,8 @@ import {
   TaskTimeoutError,
 } from '../errors/scheduler-errors.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
-import type { CapacityGate } from '../runner/capacity-gate.js';
-import { type Held, ResourceGate } from '../runner/resource-gate.js';
+import { type CapacityGate, type ExternalCapacity, isExternalCapacity } from '../runner/capacity-gate.js';
+import { ResourceGate } from '../runner/resource-gate.js';
 import { backoffDelay } from './backoff.js';
 import { DevicePool } from './device-pool.js';
 import { SchedulerEmitter, type SchedulerListener, warnListener } from './events.js';
@@ -42,7 +41,11 @@ import type {
   TaskState,
 } from './types.js';
 
-type P = PreparedCost;
+/** A cost as the gate prepared it, and what one take holds: opaque here, so a remote capacity plugs in. */
+type P = object;
+type Held = object;
+/** The gate a scheduler needs: it also reads a prepared cost back as amounts (for fair shares and device ids). */
+type SchedulerGate = CapacityGate<P, Held> & Required<Pick<CapacityGate<P, Held>, 'amounts'>>;
 const NO_OPTIONS: AddOptions = Object.freeze({});
 type STask = Task<P, Held>;
 type SAttempt = Attempt<P, Held>;
@@ -77,8 +80,8 @@ interface Counts {
  * await s.onIdle();
  */
 export class Scheduler {
-  readonly #capacity: ResourceCapacitySource;
-  readonly #gate: CapacityGate<P, Held>;
+  readonly #capacity: ResourceCapacitySource | ExternalCapacity;
+  readonly #gate: SchedulerGate;
   readonly #options: ResolvedOptions;
   readonly #defaultCost: P;
   readonly #queue: ReadyQueue<P, STask>;
@@ -137,12 +140,28 @@ export class Scheduler {
     this.#options = resolveOptions(options);
     if ((options.limits === undefined) === (options.capacity === undefined))
       throw new InvalidOptionError('limits/capacity', undefined, 'exactly one of limits and capacity');
-    if (options.capacity !== undefined && !(options.capacity instanceof ResourceCapacitySource))
-      throw new InvalidOptionError('capacity', options.capacity, 'a ResourceCapacitySource');
+    const external = isExternalCapacity(options.capacity) ? options.capacity : undefined;
+    if (
+      options.capacity !== undefined &&
+      external === undefined &&
+      !(options.capacity instanceof ResourceCapacitySource)
+    )
+      throw new InvalidOptionError(
+        'capacity',
+        options.capacity,
+        'a ResourceCapacitySource or an external capacity',
+      );
+    // Ids are handed out by this process alone, so they cannot follow a budget other processes draw on too.
+    if (external !== undefined && options.devices !== undefined)
+      throw new InvalidOptionError(
+        'devices',
+        options.devices,
+        'no device ids with an external (shared) capacity',
+      );
     this.#devices = options.devices === undefined ? undefined : new DevicePool(options.devices);
     this.#capacity =
       options.capacity ?? new ResourceCapacitySource(limitsWithDevices(options, this.#devices));
-    if (options.capacity !== undefined && this.#devices !== undefined) {
+    if (options.capacity instanceof ResourceCapacitySource && this.#devices !== undefined) {
       for (const [r, n] of Object.entries(this.#devices.counts())) {
         if (options.capacity.limits[r] !== n)
           throw new InvalidOptionError(
@@ -152,7 +171,10 @@ export class Scheduler {
           );
       }
     }
-    this.#gate = new ResourceGate(this.#capacity);
+    this.#gate =
+      external !== undefined
+        ? external.openGate()
+        : new ResourceGate(this.#capacity as ResourceCapacitySource);
     this.#defaultCost = this.#prepare('defaultCost', options.defaultCost ?? {});
     this.#defaultCostAmounts = { ...(options.defaultCost ?? {}) };
     this.#checkWhole('defaultCost', this.#defaultCostAmounts);
@@ -191,7 +213,7 @@ export class Scheduler {
   }
 
   /** The capacity the scheduler draws on (level 0). */
-  get capacity(): ResourceCapacitySource {
+  get capacity(): ResourceCapacitySource | ExternalCapacity {
     return this.#capacity;
   }
 
@@ -353,6 +375,7 @@ export class Scheduler {
     await this.onIdle();
     this.#unlisten();
     this.#endWait();
+    this.#gate.dispose?.();
   }
 
   /** Counts by state, and the capacity figures of level 0 (copies). */
@@ -494,14 +517,7 @@ export class Scheduler {
   #costOf(task: STask): Readonly<ResourceCost> {
     const p = task.prepared;
     if (p === this.#defaultCost) return this.#defaultCostAmounts;
-    // Cached on the prepared cost, which every task of the same shape shares.
-    if (p.amounts === undefined) {
-      const out: ResourceCost = {};
-      const keys = p.compiled.keys;
-      for (let i = 0; i < keys.length; i++) out[keys[i] as string] = p.values[i] as number;
-      p.amounts = Object.freeze(out);
-    }
-    return p.amounts;
+    return this.#gate.amounts(p);
   }
 
   /** Costs on indexed resources must be whole numbers. */
@@ -658,7 +674,12 @@ export class Scheduler {
         if (held !== undefined && task.state === 'queued') this.#start(task, held);
         else {
           if (held !== undefined) this.#give(held);
-          if (task.state === 'queued') this.#queue.push(task, task.priority, this.#options.now());
+          if (task.state === 'queued') {
+            // Only the store could say that this task can never run (or that it cannot be reached).
+            const refusal = held === undefined ? this.#gate.refusal(task.key, task.prepared) : undefined;
+            if (refusal !== undefined) this.#end(task, 'failed', refusal);
+            else this.#queue.putBack(task, task.priority);
+          }
         }
         done();
       },
@@ -697,6 +718,7 @@ export class Scheduler {
       this.#fair?.charge(task.tenant, cost, 1);
       if (this.#devices !== undefined) attempt.devices = this.#devices.assign(cost);
     }
+    this.#gate.watch?.(held, task.key, (error) => this.#holdLost(attempt, error));
     if (this.#emitter.has('start')) this.#emitter.emit('start', { key: task.key, attempt: attempt.attempt });
     if (!attempt.live) {
       // A start listener cancelled it: the function never runs, so its capacity comes back now.
@@ -768,6 +790,13 @@ export class Scheduler {
     const error = new TaskTimeoutError(task.key, ms, attempt.attempt);
     this.#detach(attempt, error);
     this.#attemptFailed(task, error);
+  }
+
+  /** The capacity can no longer vouch for what the attempt holds (a lost lease): the attempt fails with `error`. */
+  #holdLost(attempt: SAttempt, error: Error): void {
+    if (!attempt.live || attempt.done) return;
+    this.#detach(attempt, error);
+    this.#attemptFailed(attempt.task, error);
   }
 
   /**

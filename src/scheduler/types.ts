@@ -1,6 +1,7 @@
 import type { TenantOptions } from '../admission/fair-shares.js';
 import type { ResourceCapacitySource } from '../capacity/resource-capacity-source.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
+import type { ExternalCapacity } from '../runner/capacity-gate.js';
 
 /** Where a scheduled task is in its life. The last five are terminal: a task reaches exactly one of them. */
 export type TaskState =
@@ -23,9 +24,10 @@ export interface SchedulerOptions {
   limits?: ResourceCost;
   /**
    * An existing capacity to draw on instead (it becomes the scheduler's level 0, its parents levels 1, 2…), so
-   * several schedulers and runners can share one budget or one hierarchy.
+   * several schedulers and runners can share one budget or one hierarchy. An {@link ExternalCapacity} (such as
+   * `RedisCapacity` from `allot/redis`) shares a budget with other processes: each start then awaits the store.
    */
-  capacity?: ResourceCapacitySource;
+  capacity?: ResourceCapacitySource | ExternalCapacity;
   /** `backfill` (default): tasks that fit may start while a bigger head waits; `fifo`: the head blocks all. */
   order?: 'fifo' | 'backfill';
   /** Backfill: starts allowed past a waiting head before it holds a reservation. Default 16; 0 reserves at once. */
@@ -179,7 +181,15 @@ export interface SchedulerEvents {
  */
 export type ExplainReason =
   | { kind: 'dependency'; key: string; state: TaskState }
-  | { kind: 'resource'; resource: string; level: number; need: number; free: number }
+  | {
+      kind: 'resource';
+      resource: string;
+      level: number;
+      need: number;
+      free: number;
+      /** The level's name, for a shared budget tree (e.g. `"cluster"`). */
+      node?: string;
+    }
   | { kind: 'behind'; key: string }
   | { kind: 'reservation'; key: string }
   | { kind: 'tenant'; tenant: string; share: number }

@@ -92,6 +92,8 @@ export class AgingQueue<T> {
   #owner = nextOwner++;
   /** Sequence number of the latest entry: entries from `add` get even numbers, entries with a handle odd ones. */
   #seq = 0;
+  /** Sequence number of the latest {@link AgingQueue.addFirst} entry: even and below every other. */
+  #firstSeq = 0;
 
   constructor(opts: AgingQueueOptions = {}) {
     const { agingRate = 0, maxAgeBoost = Number.POSITIVE_INFINITY, now = Date.now } = opts;
@@ -131,6 +133,16 @@ export class AgingQueue<T> {
   add(item: T, priority: number): void {
     const time = this.#enqueueTime(item, priority);
     this.#insert(item, priority, time, this.#nextSeq(false));
+  }
+
+  /**
+   * {@link AgingQueue.add} ahead of every entry queued at the same effective priority: for an item taken out and
+   * given back untouched. Its aging starts again now.
+   */
+  addFirst(item: T, priority: number): void {
+    const time = this.#enqueueTime(item, priority);
+    this.#firstSeq -= 2;
+    this.#insert(item, priority, time, this.#firstSeq);
   }
 
   /** The item with the highest effective priority now, without removing it; the next `pop()` removes it. */
