@@ -18,6 +18,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   balancer: ['errors', 'foundation', 'capacity'],
   admission: ['errors', 'foundation', 'sources'],
   scheduler: ['errors', 'foundation', 'capacity', 'sources', 'admission', 'runner'],
+  // Integrations: separate package entries, each with its own third-party dependency.
+  redis: ['errors', 'foundation', 'capacity', 'runner'],
+  bullmq: ['errors', 'foundation', 'runner', 'scheduler'],
 };
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');

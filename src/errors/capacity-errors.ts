@@ -105,11 +105,14 @@ export class CostExceedsLimitError extends AllotError {
     readonly limit: number,
     /** 0 for the runner's own capacity source, 1 for its parent, and so on. */
     readonly level: number,
+    /** The level's name, for a shared budget tree. */
+    readonly node?: string,
   ) {
+    const where = node !== undefined ? ` node ${show(node)}` : level === 0 ? '' : ` ancestor level ${level}`;
     super(
       'ALLOT_COST_EXCEEDS_LIMIT',
       `Task ${show(taskKey)} can never start: it needs ${requested} of ${show(resource)} but the most` +
-        `${level === 0 ? '' : ` ancestor level ${level}`} can ever have is ${limit} (its highest limit so far, ` +
+        `${where} can ever have is ${limit} (its highest limit so far, ` +
         'or its declared ceiling). Lower the cost, or raise the limit or the ceiling.',
     );
   }
