@@ -20,6 +20,10 @@ export const EXAMPLES: Record<string, { file: string; scenario: string }> = {
     file: 'multi-tenant-server.ts',
     scenario: 'one server, three teams: fair GPU shares and GPU ids',
   },
+  'redis-pipeline': {
+    file: 'redis-pipeline.ts',
+    scenario: 'the seed pipeline split across three processes on one Redis budget',
+  },
   'capacity-planning': {
     file: 'capacity-planning.ts',
     scenario: 'how many GPUs? simulate budgets before buying',

@@ -361,6 +361,11 @@ export class RedisCapacity implements ExternalCapacity {
     this.#giveBack(lease.id);
   }
 
+  /** @internal Resolves once every release given so far has reached the store (or failed to). */
+  async flushed(): Promise<void> {
+    await this.#flushReleases().catch(noop);
+  }
+
   /** @internal Replaces what a lease holds by `amounts` (a task corrected its cost or gave part back). */
   adjust(lease: Lease, amounts: Readonly<ResourceCost>, args: readonly string[]): void {
     this.#view.apply(lease.amounts, -1);
@@ -410,10 +415,10 @@ export class RedisCapacity implements ExternalCapacity {
         throw error;
       },
     );
-    this.#releasing = call.finally(() => {
-      if (this.#releasing === tracked) this.#releasing = undefined;
+    const done: Promise<void> = call.then(noop, noop).then(() => {
+      if (this.#releasing === done) this.#releasing = undefined;
     });
-    const tracked = this.#releasing;
+    this.#releasing = done;
     return call;
   }
 

@@ -132,9 +132,10 @@ export class RedisGate implements CapacityGate<RemoteCost, Lease> {
     return prepared.amounts;
   }
 
-  dispose(): void {
+  async dispose(): Promise<void> {
     this.endWait();
     for (const unlisten of this.#unlisteners) unlisten();
     this.#unlisteners.clear();
+    await this.#capacity.flushed();
   }
 }

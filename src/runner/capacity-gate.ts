@@ -70,8 +70,11 @@ export interface CapacityGate<P, H = P> {
    * stop. `release` is still called once when the task settles.
    */
   watch?(hold: H, key: string, lost: (error: Error) => void): void;
-  /** Optional: the user is done with this gate (the scheduler closed, the run ended). */
-  dispose?(): void;
+  /**
+   * Optional: the user is done with this gate (the scheduler closed). A remote capacity resolves once every
+   * release it was given has reached the store.
+   */
+  dispose?(): void | Promise<void>;
 }
 
 /**

@@ -375,7 +375,8 @@ export class Scheduler {
     await this.onIdle();
     this.#unlisten();
     this.#endWait();
-    this.#gate.dispose?.();
+    // A remote capacity has the releases in flight: closed means the store has them.
+    await this.#gate.dispose?.();
   }
 
   /** Counts by state, and the capacity figures of level 0 (copies). */

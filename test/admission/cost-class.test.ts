@@ -261,6 +261,8 @@ describe('CostClass', () => {
       | { kind: 'push'; priority: number }
       | { kind: 'withdraw'; at: number }
       | { kind: 'take' }
+      /** Takes the front and puts it back (a remote take that failed): the order must not change. */
+      | { kind: 'putBack' }
       /** Withdraws `count` of many newly pushed tasks, keeping the rest. */
       | { kind: 'flood'; count: number; withdraw: number; priority: number; alternate: boolean };
 
@@ -275,6 +277,7 @@ describe('CostClass', () => {
           },
           { arbitrary: fc.record({ kind: fc.constant('withdraw' as const), at: fc.nat() }), weight: 3 },
           { arbitrary: fc.record({ kind: fc.constant('take' as const) }), weight: 3 },
+          { arbitrary: fc.record({ kind: fc.constant('putBack' as const) }), weight: 2 },
           {
             arbitrary: fc.record({
               kind: fc.constant('flood' as const),
@@ -321,6 +324,14 @@ describe('CostClass', () => {
             break;
           case 'take':
             if (model.length > 0) expect(c.take()).toBe(model.shift());
+            break;
+          case 'putBack':
+            if (model.length > 0) {
+              const it = c.take();
+              expect(it).toBe(model[0]);
+              it.inQueue = true;
+              c.cls.putBack(it, it.priority);
+            }
             break;
           case 'flood': {
             const added: Item[] = [];
