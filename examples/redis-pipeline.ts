@@ -9,7 +9,8 @@
  * Every task records its start and end with a Redis counter, which gives one order across the processes; the
  * parent replays that record and checks that the budget was never exceeded.
  *
- * Run: npm run example -- redis-pipeline (uses REDIS_URL, or starts a private redis-server from PATH)
+ * Run: npm run example -- redis-pipeline (uses REDIS_URL, or starts a private redis-server from PATH).
+ * One worker by hand: npx tsx examples/redis-pipeline.ts --worker redis://127.0.0.1:6390 demo encode
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -78,7 +79,9 @@ export async function main(
     const marks = raw.map((s) => JSON.parse(s) as Mark).sort((a, b) => a.seq - b.seq);
     const peak = replay(marks, print);
     const inUseAfter = (await admin.snapshot()).cluster?.inUse ?? {};
-    print(`peak use: gpu ${peak.gpu}/${LIMITS.gpu}, cpu ${peak.cpu}/${LIMITS.cpu}; in use after: ${JSON.stringify(inUseAfter)}`);
+    print(
+      `peak use: gpu ${peak.gpu}/${LIMITS.gpu}, cpu ${peak.cpu}/${LIMITS.cpu}; in use after: ${JSON.stringify(inUseAfter)}`,
+    );
     return { lines, marks, peak, inUseAfter, skipped: false };
   } finally {
     await admin.close();
@@ -94,13 +97,17 @@ function runWorker(url: string, namespace: string, kind: Kind): Promise<void> {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${kind} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`worker ${kind} exited with ${code}`)),
+    );
   });
 }
 
 /** A worker: its own scheduler over the shared budget, three tasks of one kind. */
 async function worker(url: string, namespace: string, kind: Kind): Promise<void> {
   const capacity = new RedisCapacity({ redis: url, namespace, node: 'cluster' });
+  // Every worker may define the tree: the first call creates it, the others find it there.
+  await capacity.define({ cluster: { limits: LIMITS } });
   const marks = new Redis(url);
   const t0 = Date.now();
   const mark = async (what: Mark['what'], task: string): Promise<void> => {
@@ -138,7 +145,9 @@ function replay(marks: readonly Mark[], print: (line: string) => void): Record<s
     used.cpu += sign * cost.cpu;
     peak.gpu = Math.max(peak.gpu, used.gpu);
     peak.cpu = Math.max(peak.cpu, used.cpu);
-    print(`${String(m.seq).padStart(2)} ${m.what.padEnd(5)} ${m.task.padEnd(16)} in use gpu ${used.gpu}/2 cpu ${used.cpu}/3`);
+    print(
+      `${String(m.seq).padStart(2)} ${m.what.padEnd(5)} ${m.task.padEnd(16)} in use gpu ${used.gpu}/2 cpu ${used.cpu}/3`,
+    );
   }
   return peak;
 }
