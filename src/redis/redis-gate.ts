@@ -19,7 +19,8 @@ const MAX_SHAPES = 4096;
 export class RedisGate implements CapacityGate<RemoteCost, Lease> {
   readonly #capacity: RedisCapacity;
   readonly #view: ChainView;
-  readonly #costs = new Map<unknown, RemoteCost>();
+  /** Prepared costs by shape: tasks that cost the same share one, and so one cost class in the ready queue. */
+  readonly #costs = new Map<string, RemoteCost>();
   /** The store's verdict on the latest take that took nothing, read once by `refusal`. */
   #refused: { cost: RemoteCost; refusal: AcquireRefusal } | undefined;
   #waiting = false;
@@ -31,13 +32,13 @@ export class RedisGate implements CapacityGate<RemoteCost, Lease> {
   }
 
   prepare(key: string, cost: Readonly<ResourceCost> | undefined): RemoteCost | Error {
-    // Costs are usually one object per kind of task: reuse the prepared form for the same object.
-    const cached = cost === undefined ? undefined : this.#costs.get(cost);
-    if (cached !== undefined) return cached;
+    // Compiled every time (a round trip to Redis dwarfs it), so a cost changed in place is never mistaken.
     const prepared = remoteCost(cost ?? {}, key);
     if (prepared instanceof Error) return prepared;
+    const known = this.#costs.get(prepared.shape);
+    if (known !== undefined) return known;
     if (this.#costs.size >= MAX_SHAPES) this.#costs.clear();
-    if (cost !== undefined) this.#costs.set(cost, prepared);
+    this.#costs.set(prepared.shape, prepared);
     return prepared;
   }
 

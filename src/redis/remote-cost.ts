@@ -21,6 +21,8 @@ export class RemoteCost {
     readonly scaled: readonly number[],
     /** `[resource, scaled amount, …]`, ready to send. */
     readonly args: readonly string[],
+    /** Equal for two costs that take the same amounts of the same resources, in any order. */
+    readonly shape: string,
   ) {}
 }
 
@@ -43,7 +45,7 @@ export function remoteCost(cost: unknown, key: string): RemoteCost | Error {
     args.push(name, String(value));
     amounts[name] = value / SCALE;
   }
-  return new RemoteCost(Object.freeze(amounts), names, scaled, args);
+  return new RemoteCost(Object.freeze(amounts), names, scaled, args, c.shape);
 }
 
 /** Limits in the store's units: `[resource, scaled amount, …]`. Throws the in-memory capacity's limit errors. */
