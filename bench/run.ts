@@ -6,13 +6,18 @@
  * Env: BENCH_ROUNDS (default 5), BENCH_HEAVY_ROUNDS (memory/million/scaling, default 3, never more than BENCH_ROUNDS),
  * BENCH_QUICK=1 (1 round, small sizes), BENCH_BUDGET_MS (per-run budget in the million/scaling workers),
  * BENCH_ONLY=throughput,memory (run a subset), BENCH_TIMEOUT_MS (hard kill per child, default 180 s).
+ *
+ * Scenarios that need redis-server get one of our own (started from PATH before the first of them, on a free
+ * loopback port, stopped by pid at the end); without redis-server on PATH they are skipped with a message.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBaseline } from './lib/baseline.js';
 import { runWorker } from './lib/child.js';
+import { BenchRedis, redisMissing, redisServerPath } from './lib/redis-server.js';
 import { type RoundEntry, summarise, table } from './lib/report.js';
 import { rotate } from './lib/stats.js';
 import { scenarios } from './scenarios.js';
@@ -33,6 +38,18 @@ const list = scenarios({ rounds, heavyRounds, quick }).filter(
 );
 
 const baseline = loadBaseline(root);
+
+// Our redis-server, started before the first scenario that needs it; killed by pid however the run ends.
+let redis: BenchRedis | undefined;
+let redisVersion: string | undefined;
+process.on('exit', () => redis?.stopSync());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    redis?.stopSync();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
 const started = new Date();
 const load0 = loadavg();
 const t0 = performance.now();
@@ -41,6 +58,21 @@ let failed = false;
 const out: string[] = [];
 
 for (const scenario of list) {
+  if (scenario.needs === 'redis-server') {
+    if (redisMissing !== undefined) {
+      const block = `\n## ${scenario.name}: skipped: ${redisMissing}`;
+      results.push({ name: scenario.name, title: scenario.title, skipped: redisMissing });
+      out.push(block);
+      process.stdout.write(`${block}\n`);
+      continue;
+    }
+    if (redis === undefined) {
+      redis = await BenchRedis.start();
+      redisVersion = execFileSync(redisServerPath as string, ['--version'], { encoding: 'utf8' }).trim();
+      process.env.BENCH_REDIS_URL = redis.url;
+      process.stderr.write(`[redis-server pid ${redis.pid} on ${redis.url}: ${redisVersion}]\n`);
+    }
+  }
   const entries: RoundEntry[] = [];
   // A contender that failed once (crash, hang, wrong count) is not run again in this scenario.
   const broken = new Set<string>();
@@ -66,6 +98,11 @@ for (const scenario of list) {
   process.stdout.write(`${block}\n`);
 }
 
+if (redis !== undefined) {
+  await redis.stop();
+  redis = undefined;
+}
+
 const totalS = (performance.now() - t0) / 1000;
 const meta = {
   started: started.toISOString(),
@@ -78,6 +115,7 @@ const meta = {
   heavyRounds,
   quick,
   budgetMs: process.env.BENCH_BUDGET_MS ?? 'default',
+  ...(redisVersion !== undefined && { redisServer: redisVersion }),
   totalSeconds: totalS,
 };
 const dir = join(root, 'bench', 'results');

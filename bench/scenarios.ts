@@ -22,6 +22,11 @@ export interface Scenario {
   args: (contender: string) => string[];
   rounds: number;
   columns: Column[];
+  /**
+   * Something the scenario needs from the machine. `redis-server`: the orchestrator starts one (from PATH) before
+   * the scenario and passes its URL in `BENCH_REDIS_URL`; without redis-server the scenario is skipped.
+   */
+  needs?: 'redis-server';
 }
 
 export interface Settings {
@@ -44,6 +49,8 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
   const nSchedBackfill = quick ? 20_000 : 100_000;
   const nMakespan = quick ? 60 : 300;
   const nSimulate = quick ? 10_000 : 100_000;
+  const [redisPhaseMs, redisWarmMs] = quick ? [500, 200] : [2_000, 500];
+  const heartbeatWindowMs = quick ? 1_000 : 2_000;
   const k = (n: number): string => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
   const vsPQueue = (cs: string[]): Record<string, string> =>
     Object.fromEntries(cs.map((c) => [c, 'p-queue']));
@@ -249,6 +256,45 @@ export function scenarios({ rounds, heavyRounds, quick }: Settings): Scenario[] 
         { key: 'overBound', label: '÷ bound', digits: 3 },
         { key: 'worstBypass', label: 'worst bypass', digits: 0 },
         { key: 'worstHeadBypass', label: 'worst as head', digits: 0 },
+      ],
+    },
+    {
+      name: 'redis-pairs',
+      title: `acquire+release pairs/s on a 2-level tree in Redis (cluster → team, gpu and cpu), cost {gpu:1,cpu:1}, nothing ever waits: gate loops with K=1 and K=16 takes in flight per process, and a Scheduler fed 64 no-op tasks at a time; ${redisPhaseMs / 1000} s per phase. memory: in-process ResourceCapacitySource (same loops, same Scheduler); redis-1: one client process; redis-8: eight client processes at once, pairs/s summed`,
+      worker: 'bench/workers/redis-pairs.ts',
+      needs: 'redis-server',
+      contenders: ['memory', 'redis-1', 'redis-8'],
+      reference: { 'redis-1': 'memory', 'redis-8': 'memory' },
+      args: (c) => [c, String(redisPhaseMs), String(redisWarmMs)],
+      rounds,
+      columns: [
+        { key: 'k1PerSec', label: 'gate K=1 pairs/s', digits: 0, ratio: true },
+        { key: 'k16PerSec', label: 'gate K=16 pairs/s', digits: 0, ratio: true },
+        { key: 'schedPerSec', label: 'Scheduler pairs/s', digits: 0, ratio: true },
+        { key: 'k1ServerCpuUsPerPair', label: 'server CPU µs/pair K=1', digits: 0 },
+        { key: 'k16ServerCpuUsPerPair', label: 'K=16', digits: 0 },
+        { key: 'k16ServerUsPerPair', label: 'in scripts µs/pair K=16', digits: 0 },
+        { key: 'k16ClientCpuUsPerPair', label: 'client CPU µs/pair K=16', digits: 1 },
+        { key: 'k16CallsPerPair', label: 'calls/pair K=16', digits: 2 },
+      ],
+    },
+    {
+      name: 'redis-heartbeat',
+      title: `heartbeat cost: one process holding 1,000 (and 10,000) live leases in Redis, heartbeatMs 100: renewal calls per heartbeat, lease ids per call, and the time of one renewal call (server: SLOWLOG over ${heartbeatWindowMs / 1000} s of heartbeats; client: direct EVALSHA of the RENEW script with the same ids)`,
+      worker: 'bench/workers/redis-heartbeat.ts',
+      needs: 'redis-server',
+      contenders: ['leases-1k', 'leases-10k'],
+      reference: { 'leases-10k': 'leases-1k' },
+      args: (c) => [c, String(heartbeatWindowMs)],
+      rounds: heavyRounds,
+      columns: [
+        { key: 'callsPerBeat', label: 'calls/heartbeat', digits: 2 },
+        { key: 'idsPerCall', label: 'ids/call', digits: 0 },
+        { key: 'serverUs', label: 'server µs/call', digits: 0 },
+        { key: 'serverUsPerLease', label: 'server µs/lease', digits: 2, ratio: true },
+        { key: 'renewUs', label: 'client µs/call p50', digits: 0 },
+        { key: 'renewP99Us', label: 'p99', digits: 0 },
+        { key: 'usPerLease', label: 'client µs/lease', digits: 2, ratio: true },
       ],
     },
   ];

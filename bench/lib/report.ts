@@ -67,6 +67,12 @@ function fmt(v: number | undefined, digits = 0, scale = 1): string {
   return (v * scale).toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** A ratio: two decimals, or two significant digits below 0.1 (a remote store ÷ memory is about 0.001). */
+function fmtRatio(v: number | undefined): string {
+  if (v === undefined || v === 0 || Math.abs(v) >= 0.1) return fmt(v, 2);
+  return v.toPrecision(2);
+}
+
 /**
  * A markdown table for one scenario: medians, then paired ratios, then — for columns marked `before` — the
  * baseline's figure for the same column (its ratio for ratio columns), then notes on failures/truncation.
@@ -94,12 +100,12 @@ export function table(
       name + cut,
       ...scenario.columns.map((c) => fmt(s.medians[c.key], c.digits, c.scale)),
       ...(ratioCols.length > 0
-        ? [s.reference ?? '', ...ratioCols.map((c) => (s.reference ? fmt(s.ratios[c.key], 2) : ''))]
+        ? [s.reference ?? '', ...ratioCols.map((c) => (s.reference ? fmtRatio(s.ratios[c.key]) : ''))]
         : []),
       ...beforeCols.map((c) =>
         c.ratio
           ? s.reference
-            ? fmt(then?.ratios[c.key], 2)
+            ? fmtRatio(then?.ratios[c.key])
             : ''
           : fmt(then?.medians[c.key], c.digits, c.scale),
       ),

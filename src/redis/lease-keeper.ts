@@ -59,9 +59,9 @@ export class LeaseKeeper {
   }
 
   /** Declares every live lease lost (the capacity is closing); returns them. */
-  loseAll(why: string): Lease[] {
+  loseAll(): Lease[] {
     const all = [...this.#live.values()];
-    for (const lease of all) this.#lose(lease, why);
+    for (const lease of all) this.#lose(lease);
     this.#stop();
     return all;
   }
@@ -87,7 +87,7 @@ export class LeaseKeeper {
         for (const id of ids) {
           const lease = this.#live.get(id);
           if (lease === undefined) continue;
-          if (gone.has(id)) this.#lose(lease, 'the store no longer had it');
+          if (gone.has(id)) this.#lose(lease);
           else if (deadline > lease.deadline) lease.deadline = deadline;
         }
         this.#rearm();
@@ -121,7 +121,7 @@ export class LeaseKeeper {
     let fenced = false;
     for (const lease of [...this.#live.values()]) {
       if (lease.deadline <= now) {
-        this.#lose(lease, 'it could not be renewed in time');
+        this.#lose(lease);
         fenced = true;
       }
     }
@@ -129,7 +129,7 @@ export class LeaseKeeper {
     this.#rearm();
   }
 
-  #lose(lease: Lease, _why: string): void {
+  #lose(lease: Lease): void {
     this.#live.delete(lease.id);
     if (lease.ended) return;
     lease.ended = true;

@@ -26,3 +26,10 @@ export class Lease {
     this.deadline = deadline;
   }
 }
+
+/** Why the store refused a take for good (the task fails with the matching error). */
+export type AcquireRefusal =
+  | { kind: 'unavailable'; error: Error }
+  | { kind: 'unknown_node'; node: string }
+  | { kind: 'unknown_resource'; resource: string }
+  | { kind: 'exceeds'; resource: string; node: string; requested: number; ceiling: number };

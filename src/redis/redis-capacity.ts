@@ -1,27 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { InvalidOptionError } from '../errors/option-errors.js';
-import { BackendUnavailableError, UnknownNodeError } from '../errors/shared-capacity-errors.js';
+import { UnknownNodeError } from '../errors/shared-capacity-errors.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { CapacityGate, ExternalCapacity } from '../runner/capacity-gate.js';
-import { ChainView } from './chain-view.js';
-import { Lease } from './lease.js';
-import { LeaseKeeper } from './lease-keeper.js';
 import { RedisGate } from './redis-gate.js';
-import type { RemoteCost } from './remote-cost.js';
 import { SCALE, scaledLimits } from './remote-cost.js';
-import { ACQUIRE, ADJUST, DEFINE, RELEASE, RENEW, SET_LIMITS, SNAPSHOT } from './scripts.js';
-import { type Reply, Script, Store } from './store.js';
-
-const scripts = {
-  acquire: new Script(ACQUIRE),
-  release: new Script(RELEASE),
-  adjust: new Script(ADJUST),
-  renew: new Script(RENEW),
-  define: new Script(DEFINE),
-  setLimits: new Script(SET_LIMITS),
-  snapshot: new Script(SNAPSHOT),
-};
+import { type Reply, Store } from './store.js';
+import { scripts, TreeClient } from './tree-client.js';
 
 /** Options of a {@link RedisCapacity}. */
 export interface RedisCapacityOptions {
@@ -90,26 +75,8 @@ export class RedisCapacity implements ExternalCapacity {
   readonly #store: Store;
   readonly #ownsClient: boolean;
   readonly #subscriber: Redis;
+  readonly #client: TreeClient;
   readonly #ttlMs: number;
-  readonly #unavailableMs: number;
-  readonly #fallbackMs: number;
-  readonly #view = new ChainView();
-  readonly #keeper: LeaseKeeper;
-  readonly #listeners = new Set<() => void>();
-  /** Prefix of this process's lease ids. */
-  readonly #owner = randomBytes(6).toString('hex');
-  #nextLease = 0;
-  /** Lease ids to give back in the next release call (batched per tick, and retried when the store was away). */
-  #toRelease: string[] = [];
-  #releaseQueued = false;
-  #releasing: Promise<void> | undefined;
-  /** Gates blocked on a cost that does not fit: while any, the fallback timer runs. */
-  #waiting = 0;
-  #wakeTimer: NodeJS.Timeout | undefined;
-  /** The store did not answer in time: takes fail at once until a probe gets an answer. */
-  #down = false;
-  #probe: NodeJS.Timeout | undefined;
-  #closed = false;
 
   /**
    * @throws InvalidOptionError for a missing namespace or node, or a bad number option.
@@ -141,31 +108,31 @@ export class RedisCapacity implements ExternalCapacity {
     this.namespace = namespace;
     this.node = node;
     this.#ttlMs = ttl;
-    this.#unavailableMs = unavailable;
-    this.#fallbackMs = fallback;
-    let client: Redis;
+    let redis: Redis;
     if (typeof options.redis === 'string') {
-      client = new Redis(options.redis, clientOptions);
+      redis = new Redis(options.redis, clientOptions);
       this.#ownsClient = true;
     } else if (options.redis instanceof Redis) {
-      client = options.redis;
+      redis = options.redis;
       this.#ownsClient = false;
     } else throw new InvalidOptionError('redis', options.redis, 'a redis:// URL or an ioredis client');
     // Errors surface through the calls that meet them; an unhandled 'error' event would crash the process.
-    client.on('error', noop);
-    this.#store = new Store(client, namespace);
-    this.#subscriber = client.duplicate(clientOptions);
+    redis.on('error', noop);
+    this.#store = new Store(redis, namespace);
+    const client = new TreeClient(this.#store, {
+      node,
+      ttlMs: ttl,
+      heartbeatMs: heartbeat,
+      unavailableMs: unavailable,
+      fallbackMs: fallback,
+    });
+    this.#client = client;
+    this.#subscriber = redis.duplicate(clientOptions);
     this.#subscriber.on('error', noop);
-    this.#subscriber.on('message', () => this.#wake());
+    this.#subscriber.on('message', () => client.wake());
     // Messages sent while disconnected are lost: after a reconnection, look again.
-    this.#subscriber.on('ready', () => this.#wake());
+    this.#subscriber.on('ready', () => client.wake());
     this.#subscriber.subscribe(this.#store.channel).catch(noop);
-    this.#keeper = new LeaseKeeper(
-      { renew: (ids) => this.#renew(ids), fenced: () => this.#markDown() },
-      ttl,
-      heartbeat,
-      Math.max(100, Math.floor(ttl / 10)),
-    );
   }
 
   /** Lease time to live in ms. */
@@ -175,27 +142,27 @@ export class RedisCapacity implements ExternalCapacity {
 
   /** Last known limits at this node (a copy; empty before the first answer from the store). */
   get limits(): Readonly<ResourceCost> {
-    return this.#view.own('limits');
+    return this.#client.view.own('limits');
   }
 
   /** Last known amounts in use at this node, by every process (a copy). */
   get inUse(): Readonly<ResourceCost> {
-    return this.#view.own('inUse');
+    return this.#client.view.own('inUse');
   }
 
   /** Last known amounts available at this node (a copy). */
   get available(): Readonly<ResourceCost> {
-    return this.#view.own('available');
+    return this.#client.view.own('available');
   }
 
   /** Last known limit of one resource at this node. */
   limitOf(resource: string): number | undefined {
-    return this.#view.limitOf(resource);
+    return this.#client.view.limitOf(resource);
   }
 
   /** Live leases this process holds. */
   get leases(): number {
-    return this.#keeper.size;
+    return this.#client.leases;
   }
 
   /**
@@ -209,7 +176,7 @@ export class RedisCapacity implements ExternalCapacity {
     if (typeof tree !== 'object' || tree === null)
       throw new InvalidOptionError('tree', tree, 'an object of nodes');
     const ordered = orderTree(tree);
-    const reply = await this.#run(scripts.define, [JSON.stringify(ordered)], 'define');
+    const reply = await this.#client.call(scripts.define, [JSON.stringify(ordered)], 'define');
     if (Array.isArray(reply) && reply[0] !== 'ok') {
       const [kind, name, other] = reply.map(String);
       throw new InvalidOptionError(
@@ -231,14 +198,14 @@ export class RedisCapacity implements ExternalCapacity {
    */
   async setLimits(node: string, limits: Readonly<ResourceCost>): Promise<void> {
     const pairs = scaledLimits(limits);
-    const reply = await this.#run(scripts.setLimits, [node, ...pairs], 'setLimits');
+    const reply = await this.#client.call(scripts.setLimits, [node, ...pairs], 'setLimits');
     if (Array.isArray(reply) && reply[0] === 'unknown_node') throw new UnknownNodeError(node, this.namespace);
     await this.refresh();
   }
 
   /** Every node of the tree with its limits, amounts in use and live lease count, in user units. */
   async snapshot(): Promise<Record<string, RedisNodeSnapshot>> {
-    const reply = (await this.#run(scripts.snapshot, [], 'snapshot')) as Reply[];
+    const reply = (await this.#client.call(scripts.snapshot, [], 'snapshot')) as Reply[];
     const out: Record<string, RedisNodeSnapshot> = {};
     for (let i = 0; i < reply.length; i += 4) {
       const name = String(reply[i]);
@@ -258,9 +225,13 @@ export class RedisCapacity implements ExternalCapacity {
   }
 
   /** Reads this node's chain from the store (the figures `limits`, `inUse` and `available` report). */
-  async refresh(): Promise<void> {
-    const reply = (await this.#run(scripts.release, [this.node], 'refresh')) as Reply[];
-    this.#view.update(reply[3] as Reply);
+  refresh(): Promise<void> {
+    return this.#client.refresh();
+  }
+
+  /** Resolves once every release this process has given so far has reached Redis (or failed to). */
+  settled(): Promise<void> {
+    return this.#client.flushed();
   }
 
   /**
@@ -268,227 +239,17 @@ export class RedisCapacity implements ExternalCapacity {
    * and disconnects the connections it opened. Does not wait for running tasks: close the scheduler first.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const lease of this.#keeper.loseAll('closed')) this.#toRelease.push(lease.id);
-    this.#stopWakeTimer();
-    if (this.#probe !== undefined) clearInterval(this.#probe);
-    try {
-      await this.#flushReleases();
-    } catch {
-      // Unreachable: the leases expire on their own.
-    }
+    await this.#client.shutdown();
     this.#subscriber.disconnect();
     if (this.#ownsClient) this.#store.redis.disconnect();
   }
 
   /** Opens a gate for one scheduler or run (what they call `take` and `release` on). */
   openGate(): CapacityGate<object, object> & Required<Pick<CapacityGate<object, object>, 'amounts'>> {
-    return new RedisGate(this, this.#view) as unknown as CapacityGate<object, object> &
+    return new RedisGate(this.#client, this.#client.view) as unknown as CapacityGate<object, object> &
       Required<Pick<CapacityGate<object, object>, 'amounts'>>;
   }
-
-  // ——— used by gates ———
-
-  /** @internal Registers a listener for changes that may let a waiting cost fit. */
-  listen(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** @internal A gate started or stopped waiting. */
-  waiting(delta: 1 | -1): void {
-    this.#waiting += delta;
-    if (this.#waiting > 0 && this.#wakeTimer === undefined) this.#armWakeTimer(this.#fallbackMs);
-    if (this.#waiting === 0) this.#stopWakeTimer();
-  }
-
-  /**
-   * @internal Takes `cost` at this node and up, as a lease. Resolves with the lease, or with the reason it
-   * cannot be taken: `'short'` (wait), or an error to fail the task with.
-   */
-  async acquire(cost: RemoteCost): Promise<Lease | 'short' | AcquireRefusal> {
-    if (this.#closed)
-      return { kind: 'unavailable', error: new BackendUnavailableError('acquire after close()', 0) };
-    if (this.#down)
-      return { kind: 'unavailable', error: new BackendUnavailableError('acquire', this.#unavailableMs) };
-    const id = `${this.#owner}:${++this.#nextLease}`;
-    const sentAt = performance.now();
-    let reply: Reply[];
-    try {
-      reply = (await this.#run(
-        scripts.acquire,
-        [id, this.#ttlMs, this.node, ...cost.args],
-        'acquire',
-      )) as Reply[];
-    } catch (error) {
-      // It may still run when the store comes back: give it back then (release is idempotent).
-      this.#giveBack(id);
-      return { kind: 'unavailable', error: error as Error };
-    }
-    switch (reply[0]) {
-      case 'ok': {
-        this.#view.update(reply[4] as Reply);
-        this.#noteEarliest(Number(reply[3]), Number(reply[2]));
-        const lease = new Lease(id, cost, 0);
-        this.#keeper.add(lease, sentAt);
-        return lease;
-      }
-      case 'short':
-        this.#view.update(reply[5] as Reply);
-        this.#noteEarliest(Number(reply[4]), Number(reply[3]));
-        return 'short';
-      case 'unknown_node':
-        return { kind: 'unknown_node', node: String(reply[1]) };
-      case 'unknown_resource':
-        return { kind: 'unknown_resource', resource: String(reply[1]) };
-      default:
-        return {
-          kind: 'exceeds',
-          resource: String(reply[1]),
-          node: String(reply[2]),
-          requested: Number(reply[3]) / SCALE,
-          ceiling: Number(reply[4]) / SCALE,
-        };
-    }
-  }
-
-  /** @internal Gives a lease back (once; a lost lease is given back too, in case the store still has it). */
-  release(lease: Lease): void {
-    if (!lease.ended) this.#keeper.remove(lease);
-    else lease.onLost = undefined;
-    this.#view.apply(lease.amounts, -1);
-    this.#giveBack(lease.id);
-  }
-
-  /** @internal Resolves once every release given so far has reached the store (or failed to). */
-  async flushed(): Promise<void> {
-    await this.#flushReleases().catch(noop);
-  }
-
-  /** @internal Replaces what a lease holds by `amounts` (a task corrected its cost or gave part back). */
-  adjust(lease: Lease, amounts: Readonly<ResourceCost>, args: readonly string[]): void {
-    this.#view.apply(lease.amounts, -1);
-    this.#view.apply(amounts, 1);
-    lease.amounts = amounts;
-    // In order with this connection's other calls; if the store is away the lease keeps its old amounts.
-    this.#run(scripts.adjust, [lease.id, this.node, ...args], 'adjust').catch(noop);
-    this.#notify();
-  }
-
-  /** @internal Tells every gate's scheduler that something may fit now. */
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
-  }
-
-  #wake(): void {
-    this.#view.stale();
-    this.#notify();
-  }
-
-  #giveBack(id: string): void {
-    this.#toRelease.push(id);
-    if (this.#releaseQueued) return;
-    this.#releaseQueued = true;
-    // One call for every release of this tick.
-    queueMicrotask(() => {
-      this.#releaseQueued = false;
-      this.#flushReleases().catch(noop);
-    });
-  }
-
-  async #flushReleases(): Promise<void> {
-    if (this.#releasing !== undefined) await this.#releasing.catch(noop);
-    if (this.#toRelease.length === 0) return;
-    const ids = this.#toRelease;
-    this.#toRelease = [];
-    const call = this.#run(scripts.release, [this.node, ...ids], 'release').then(
-      (reply) => {
-        const r = reply as Reply[];
-        this.#view.update(r[3] as Reply);
-        // Others in this process may be waiting for what was just given back.
-        this.#notify();
-      },
-      (error: unknown) => {
-        // Kept for the next try; if the store stays away the leases expire on their own.
-        this.#toRelease.push(...ids);
-        throw error;
-      },
-    );
-    const done: Promise<void> = call.then(noop, noop).then(() => {
-      if (this.#releasing === done) this.#releasing = undefined;
-    });
-    this.#releasing = done;
-    return call;
-  }
-
-  async #renew(ids: string[]): Promise<string[]> {
-    // Leases whose release did not reach the store yet are retried here too.
-    if (this.#toRelease.length > 0) this.#flushReleases().catch(noop);
-    const reply = (await this.#run(scripts.renew, [this.#ttlMs, ...ids], 'renew')) as Reply[];
-    return ((reply[2] as Reply[]) ?? []).map(String);
-  }
-
-  /** A waiter should look again when the earliest lease (maybe a dead holder's) expires. */
-  #noteEarliest(expiry: number, now: number): void {
-    if (this.#waiting === 0 || expiry === 0) return;
-    const ms = expiry - now + 5;
-    if (ms > 0 && ms < this.#fallbackMs) this.#armWakeTimer(ms);
-  }
-
-  #armWakeTimer(ms: number): void {
-    this.#stopWakeTimer();
-    this.#wakeTimer = setTimeout(() => {
-      this.#wakeTimer = undefined;
-      if (this.#waiting > 0) {
-        this.#armWakeTimer(this.#fallbackMs);
-        this.#wake();
-      }
-    }, ms);
-  }
-
-  #stopWakeTimer(): void {
-    if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = undefined;
-  }
-
-  async #run(script: Script, args: readonly (string | number)[], operation: string): Promise<Reply> {
-    try {
-      const reply = await this.#store.run(script, args, this.#unavailableMs, operation);
-      if (this.#down) this.#markUp();
-      return reply;
-    } catch (error) {
-      if (error instanceof BackendUnavailableError) this.#markDown();
-      throw error;
-    }
-  }
-
-  #markDown(): void {
-    if (this.#down || this.#closed) return;
-    this.#down = true;
-    // Probe until the store answers; then waiting tasks try again.
-    this.#probe = setInterval(() => {
-      this.#store.redis.ping().then(() => this.#markUp(), noop);
-    }, 500);
-    this.#probe.unref();
-    this.#wake();
-  }
-
-  #markUp(): void {
-    if (!this.#down) return;
-    this.#down = false;
-    if (this.#probe !== undefined) clearInterval(this.#probe);
-    this.#probe = undefined;
-    this.#wake();
-  }
 }
-
-/** Why the store refused a take for good (the task fails with the matching error). */
-export type AcquireRefusal =
-  | { kind: 'unavailable'; error: Error }
-  | { kind: 'unknown_node'; node: string }
-  | { kind: 'unknown_resource'; resource: string }
-  | { kind: 'exceeds'; resource: string; node: string; requested: number; ceiling: number };
 
 /** Our own connections wait for the server across a restart; every call has its own deadline instead. */
 const clientOptions = {

@@ -4,9 +4,23 @@ import { UnknownNodeError } from '../errors/shared-capacity-errors.js';
 import type { ResourceCost } from '../foundation/resource-cost.js';
 import type { CapacityGate } from '../runner/capacity-gate.js';
 import type { ChainView } from './chain-view.js';
-import type { Lease } from './lease.js';
-import type { AcquireRefusal, RedisCapacity } from './redis-capacity.js';
+import type { AcquireRefusal, Lease } from './lease.js';
 import { type RemoteCost, remoteCost } from './remote-cost.js';
+
+/** What a gate needs of the capacity that opened it (a `RedisCapacity`). */
+export interface LeaseSource {
+  readonly namespace: string;
+  readonly limits: Readonly<ResourceCost>;
+  /** Takes `cost` as a lease, or says why not: `'short'` (wait) or a refusal for good. */
+  acquire(cost: RemoteCost): Promise<Lease | 'short' | AcquireRefusal>;
+  release(lease: Lease): void;
+  adjust(lease: Lease, amounts: Readonly<ResourceCost>, args: readonly string[]): void;
+  /** Resolves once every release so far has reached the store. */
+  flushed(): Promise<void>;
+  listen(listener: () => void): () => void;
+  /** A gate started (1) or stopped (-1) waiting for capacity. */
+  waiting(delta: 1 | -1): void;
+}
 
 /** Prepared costs kept per shape before the cache is cleared (costs are usually a handful of shapes). */
 const MAX_SHAPES = 4096;
@@ -17,7 +31,7 @@ const MAX_SHAPES = 4096;
  * not fit after all; `refusal` then says whether the store refused it for good.
  */
 export class RedisGate implements CapacityGate<RemoteCost, Lease> {
-  readonly #capacity: RedisCapacity;
+  readonly #capacity: LeaseSource;
   readonly #view: ChainView;
   /** Prepared costs by shape: tasks that cost the same share one, and so one cost class in the ready queue. */
   readonly #costs = new Map<string, RemoteCost>();
@@ -26,14 +40,15 @@ export class RedisGate implements CapacityGate<RemoteCost, Lease> {
   #waiting = false;
   readonly #unlisteners = new Set<() => void>();
 
-  constructor(capacity: RedisCapacity, view: ChainView) {
+  constructor(capacity: LeaseSource, view: ChainView) {
     this.#capacity = capacity;
     this.#view = view;
   }
 
   prepare(key: string, cost: Readonly<ResourceCost> | undefined): RemoteCost | Error {
     // Compiled every time (a round trip to Redis dwarfs it), so a cost changed in place is never mistaken.
-    const prepared = remoteCost(cost ?? {}, key);
+    // `undefined` means no cost; anything else (null included) is validated as a cost.
+    const prepared = remoteCost(cost === undefined ? {} : cost, key);
     if (prepared instanceof Error) return prepared;
     const known = this.#costs.get(prepared.shape);
     if (known !== undefined) return known;

@@ -93,6 +93,9 @@ local freed = reclaim(now)
 if freed > 0 then redis.call('PUBLISH', channel, 'reclaimed') end
 local nodes, missing = chain(ARGV[4])
 if not nodes then return {'unknown_node', missing} end
+-- A client may send the same acquire twice (a resend after a dropped connection): take it only once.
+local granted = redis.call('ZSCORE', leases, ARGV[2])
+if granted then return {'ok', tonumber(granted), now, earliest(), dump(nodes)} end
 local t = {}
 local short = nil
 for i = 5, #ARGV, 2 do

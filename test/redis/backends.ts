@@ -1,8 +1,4 @@
-import {
-  type ExternalCapacity,
-  ResourceCapacitySource,
-  type ResourceCost,
-} from '../../src/index.js';
+import { type ExternalCapacity, ResourceCapacitySource, type ResourceCost } from '../../src/index.js';
 import { RedisCapacity } from '../../src/redis/index.js';
 import { TestRedis } from '../support/redis-server.js';
 
@@ -32,7 +28,13 @@ export const memoryBackend: Backend = {
   async make(tree) {
     const sources = new Map<string, ResourceCapacitySource>();
     for (const [name, def] of Object.entries(tree))
-      sources.set(name, new ResourceCapacitySource(def.limits, def.parent === undefined ? undefined : sources.get(def.parent)));
+      sources.set(
+        name,
+        new ResourceCapacitySource(
+          def.limits,
+          def.parent === undefined ? undefined : sources.get(def.parent),
+        ),
+      );
     const get = (node: string): ResourceCapacitySource => {
       const s = sources.get(node);
       if (s === undefined) throw new Error(`no node ${node}`);

@@ -229,7 +229,9 @@ for (const backend of backends) {
       const tree = await backend.make(TEAMS);
       const s = new Scheduler({ capacity: tree.capacityFor('team-b') });
       try {
-        expect(await outcome(() => s.add(() => 1, { key: 'neg', cost: { gpu: -1 } }))).toBe('ALLOT_INVALID_COST');
+        expect(await outcome(() => s.add(() => 1, { key: 'neg', cost: { gpu: -1 } }))).toBe(
+          'ALLOT_INVALID_COST',
+        );
         expect(await outcome(() => s.add(() => 1, { key: 'nan', cost: { cpu: Number.NaN } }))).toBe(
           'ALLOT_INVALID_COST',
         );
@@ -237,7 +239,9 @@ for (const backend of backends) {
           'ALLOT_INVALID_COST',
         );
         // Known to the in-memory source at once, to Redis at acquire time: the task fails either way.
-        expect(await outcome(() => s.add(() => 1, { key: 'tpu', cost: { tpu: 1 } }))).toBe('ALLOT_UNKNOWN_RESOURCE');
+        expect(await outcome(() => s.add(() => 1, { key: 'tpu', cost: { tpu: 1 } }))).toBe(
+          'ALLOT_UNKNOWN_RESOURCE',
+        );
         expect(await outcome(() => s.add(() => 1, { key: 'big', cost: { gpu: 2 } }))).toBe(
           'ALLOT_COST_EXCEEDS_LIMIT',
         );

@@ -54,17 +54,21 @@ describeRedis('RedisCapacity', () => {
     await a.define({ ...TREE, cluster: { limits: { gpu: 9, cpu: 9 } } });
     expect((await a.snapshot()).cluster?.limits).toEqual({ gpu: 2, cpu: 3 });
     expect(a.limits).toEqual({ gpu: 2, cpu: 2 });
-    await expect(a.define({ other: { limits: {} }, 'team-a': { parent: 'other', limits: {} } })).rejects.toMatchObject({
+    await expect(
+      a.define({ other: { limits: {} }, 'team-a': { parent: 'other', limits: {} } }),
+    ).rejects.toMatchObject({
       code: 'ALLOT_INVALID_OPTION',
       message: expect.stringContaining('team-a.parent'),
     });
     await expect(a.define({ x: { parent: 'nowhere', limits: {} } })).rejects.toMatchObject({
       code: 'ALLOT_INVALID_OPTION',
     });
-    await expect(a.define({ x: { parent: 'y', limits: {} }, y: { parent: 'x', limits: {} } })).rejects.toMatchObject(
-      { code: 'ALLOT_INVALID_OPTION', message: expect.stringContaining('cycle') },
-    );
-    await expect(a.define({ x: { limits: { gpu: -1 } } })).rejects.toMatchObject({ code: 'ALLOT_INVALID_LIMIT' });
+    await expect(
+      a.define({ x: { parent: 'y', limits: {} }, y: { parent: 'x', limits: {} } }),
+    ).rejects.toMatchObject({ code: 'ALLOT_INVALID_OPTION', message: expect.stringContaining('cycle') });
+    await expect(a.define({ x: { limits: { gpu: -1 } } })).rejects.toMatchObject({
+      code: 'ALLOT_INVALID_LIMIT',
+    });
   });
 
   it('names an undefined node: a task on it fails, setLimits on it throws', async () => {
@@ -93,9 +97,9 @@ describeRedis('RedisCapacity', () => {
       expect(() => new RedisCapacity({ redis: server.url, namespace: 'x', node: 'y', ...b })).toThrow(
         expect.objectContaining({ code: 'ALLOT_INVALID_OPTION' }),
       );
-    expect(
-      () => new RedisCapacity({ redis: 42 as unknown as string, namespace: 'x', node: 'y' }),
-    ).toThrow(expect.objectContaining({ code: 'ALLOT_INVALID_OPTION' }));
+    expect(() => new RedisCapacity({ redis: 42 as unknown as string, namespace: 'x', node: 'y' })).toThrow(
+      expect.objectContaining({ code: 'ALLOT_INVALID_OPTION' }),
+    );
   });
 
   it('snapshot counts live leases per node, in user units', async () => {
@@ -103,10 +107,18 @@ describeRedis('RedisCapacity', () => {
     await a.define(TREE);
     const s = new Scheduler({ capacity: a });
     const hold = deferred();
-    const running = [s.add(() => hold.promise, { cost: { gpu: 1, cpu: 0.5 } }), s.add(() => hold.promise, { cost: { cpu: 1 } })];
+    const running = [
+      s.add(() => hold.promise, { cost: { gpu: 1, cpu: 0.5 } }),
+      s.add(() => hold.promise, { cost: { cpu: 1 } }),
+    ];
     await until(() => a.leases === 2);
     const snap = await a.snapshot();
-    expect(snap['team-a']).toEqual({ parent: 'cluster', limits: { gpu: 2, cpu: 2 }, inUse: { gpu: 1, cpu: 1.5 }, leases: 2 });
+    expect(snap['team-a']).toEqual({
+      parent: 'cluster',
+      limits: { gpu: 2, cpu: 2 },
+      inUse: { gpu: 1, cpu: 1.5 },
+      leases: 2,
+    });
     expect(snap.cluster).toMatchObject({ parent: undefined, inUse: { gpu: 1, cpu: 1.5 }, leases: 0 });
     hold.resolve();
     await Promise.all(running);
@@ -127,7 +139,9 @@ describeRedis('RedisCapacity', () => {
     await until(() => waiting.state === 'queued');
     await sleep(20);
     const why = waiting.explain();
-    expect(why.reasons).toContainEqual(expect.objectContaining({ kind: 'resource', resource: 'gpu', node: 'cluster' }));
+    expect(why.reasons).toContainEqual(
+      expect.objectContaining({ kind: 'resource', resource: 'gpu', node: 'cluster' }),
+    );
     expect(why.message).toContain('node "cluster"');
     hold.resolve();
     await Promise.all([held, waiting]);
@@ -184,7 +198,7 @@ describeRedis('RedisCapacity', () => {
     for await (const e of runner.runTasks()) if (e.type === 'FINAL') finals.push(e.value);
     expect(finals.sort((x, y) => Number(x) - Number(y))).toEqual([...Array(20).keys()]);
     expect(most).toBeLessThanOrEqual(2); // cpu 2 at team-a
-    await a.flushed();
+    await a.settled();
     expect((await a.snapshot())['team-a']?.inUse).toEqual({ gpu: 0, cpu: 0 });
   });
 

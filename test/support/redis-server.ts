@@ -24,4 +24,3 @@ export function describeRedis(name: string, body: () => void): void {
   }
   describe.skip(`${name} (skipped: redis-server is not on PATH; install it to run these tests)`, body);
 }
-
