@@ -137,4 +137,12 @@ export class LocalRedis {
     await this.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
+
+  /** Kills the server by its pid without waiting, and removes its directory (for exit and signal handlers). */
+  stopSync(): void {
+    const child = this.#child;
+    this.#child = undefined;
+    if (child !== undefined && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
