@@ -4,7 +4,7 @@ import { type AllotErrorLike, Scheduler, type TaskHandle } from '../../src/index
 import { LeaseLostError, RedisCapacity, type RedisCapacityOptions } from '../../src/redis/index.js';
 import { ACQUIRE, RELEASE } from '../../src/redis/scripts.js';
 import type { WorkloadConfig, WorkloadReport } from '../fixtures/redis-worker.js';
-import { runWorkload } from '../fixtures/redis-worker.js';
+import { runWorkload, sharedConfig } from '../fixtures/redis-worker.js';
 import { deferred } from '../support/async.js';
 import { describeRedis, TestRedis } from '../support/redis-server.js';
 import { parseLedger, replay } from './ledger.js';
@@ -331,20 +331,10 @@ describeRedis('RedisCapacity under faults', () => {
     const ledgerServer = await startServer();
     const namespace = `faults-${n}`;
     const ledger = client(ledgerServer);
-    const base = {
-      url: server.url,
-      ledgerUrl: ledgerServer.url,
-      namespace,
-      rounds: 6,
-      files: 3,
-      minMs: 20,
-      maxMs: 120,
-      ledgerKey: `ledger:${namespace}`,
-      seqKey: `ledger:${namespace}:seq`,
-      leaseTtlMs: TTL,
-      fallbackWakeMs: 200,
-      tree: TREE,
-    } satisfies Partial<WorkloadConfig>;
+    const base = sharedConfig(
+      { url: server.url, ledgerUrl: ledgerServer.url, namespace, tree: TREE },
+      { rounds: 6, files: 3, minMs: 20, maxMs: 120, leaseTtlMs: TTL },
+    );
     const configs: WorkloadConfig[] = [1, 2, 3].map((worker) => ({
       ...base,
       node: worker <= 2 ? 'team-a' : 'team-b',
@@ -442,20 +432,10 @@ describeRedis('RedisCapacity under faults', () => {
     const server = await startServer();
     const namespace = `faults-${n}`;
     const raw = client(server);
-    const base = {
-      url: server.url,
-      ledgerUrl: server.url,
-      namespace,
-      rounds: 5,
-      files: 3,
-      minMs: 2,
-      maxMs: 20,
-      ledgerKey: `ledger:${namespace}`,
-      seqKey: `ledger:${namespace}:seq`,
-      leaseTtlMs: TTL,
-      fallbackWakeMs: 200,
-      tree: TREE,
-    } satisfies Partial<WorkloadConfig>;
+    const base = sharedConfig(
+      { url: server.url, ledgerUrl: server.url, namespace, tree: TREE },
+      { rounds: 5, files: 3, minMs: 2, maxMs: 20, leaseTtlMs: TTL },
+    );
     const evalsBefore = await evalCalls(raw);
     // Two workers in this process (each its own RedisCapacity and Scheduler), with flushes while they run.
     let flushing = true;

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisCapacity } from '../../src/redis/index.js';
 import type { WorkloadConfig, WorkloadReport } from '../fixtures/redis-worker.js';
+import { sharedConfig } from '../fixtures/redis-worker.js';
 import { describeRedis, TestRedis } from '../support/redis-server.js';
 import { parseLedger, replay } from './ledger.js';
 import { FixtureProcess, note } from './processes.js';
@@ -62,20 +63,10 @@ describeRedis('RedisCapacity across processes', () => {
     server = await TestRedis.start();
     const seed = Number(process.env.ALLOT_SEED ?? Date.now() % 1_000_000);
     const namespace = `mp-${seed}`;
-    const base = {
-      url: server.url,
-      ledgerUrl: server.url,
-      namespace,
-      rounds: 4,
-      files: 4,
-      minMs: 2,
-      maxMs: 20,
-      ledgerKey: `ledger:${namespace}`,
-      seqKey: `ledger:${namespace}:seq`,
-      leaseTtlMs: 2000,
-      fallbackWakeMs: 200,
-      tree: TREE,
-    } satisfies Partial<WorkloadConfig>;
+    const base = sharedConfig(
+      { url: server.url, ledgerUrl: server.url, namespace, tree: TREE },
+      { rounds: 4, files: 4, minMs: 2, maxMs: 20, leaseTtlMs: 2000 },
+    );
     const configs: WorkloadConfig[] = [1, 2, 3, 4].map((worker) => ({
       ...base,
       node: worker <= 2 ? 'team-a' : 'team-b',
