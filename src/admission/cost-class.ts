@@ -42,27 +42,27 @@ export class CostClass<T extends Queueable> {
   ) {}
 
   push(task: T, priority: number): void {
-    const heap = this.#heap;
-    if (heap !== undefined) heap.add(task, priority);
-    else if (this.live === 0 && !this.aging) {
-      this.#listPriority = priority;
-      this.#list.push(task);
-    } else if (priority === this.#listPriority && !this.aging) this.#list.push(task);
-    else this.#toHeap().add(task, priority);
-    this.live++;
+    this.#insert(task, priority, false);
   }
 
   /** Queues a task taken by `take` again, in front of the others (it did not start after all). */
   putBack(task: T, priority: number): void {
-    const heap = this.#heap;
-    if (heap !== undefined) heap.addFirst(task, priority);
-    else if (this.live === 0 && !this.aging) {
+    this.#insert(task, priority, true);
+  }
+
+  /** Adds a task at the back of its priority (or, `first`, at the front); one shape or the other, as above. */
+  #insert(task: T, priority: number, first: boolean): void {
+    let heap = this.#heap;
+    if (heap === undefined && !this.aging && (this.live === 0 || priority === this.#listPriority)) {
       this.#listPriority = priority;
-      this.#list.push(task);
-    } else if (priority === this.#listPriority && !this.aging) {
-      if (this.#head > 0) this.#list[--this.#head] = task;
+      if (!first) this.#list.push(task);
+      else if (this.#head > 0) this.#list[--this.#head] = task;
       else this.#list.unshift(task);
-    } else this.#toHeap().addFirst(task, priority);
+    } else {
+      heap ??= this.#toHeap();
+      if (first) heap.addFirst(task, priority);
+      else heap.add(task, priority);
+    }
     this.live++;
   }
 

@@ -85,7 +85,7 @@ export class TreeClient implements LeaseSource {
     return this.#keeper.size;
   }
 
-  /** Reads this node's chain from the store. */
+  /** Reads this node's chain from the store: a release of no lease, whose reply carries the chain's figures. */
   async refresh(): Promise<void> {
     const reply = (await this.call(scripts.release, [this.node], 'refresh')) as Reply[];
     this.view.update(reply[3] as Reply);
