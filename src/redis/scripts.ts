@@ -9,13 +9,16 @@
  *   user amounts times 1,000,000.
  * - `leases` (sorted set): lease id → expiry in milliseconds on the Redis clock.
  * - `holds` (hash): lease id → what it took, `{ n: node, t: [node, resource, amount, …] }`.
+ * - `waiters` (sorted set): process id → until when (Redis clock) it may be waiting for capacity. An acquire that
+ *   finds the cost short registers its process here, in the same atomic step.
  *
  * Every script first gives back up to 256 expired leases (a killed holder's), then does its job. ARGV[1] is always
- * the namespace's channel: a script that frees capacity publishes on it so waiting processes retry at once.
+ * the namespace's channel: a script that frees capacity publishes on it so waiting processes retry at once, but
+ * only while some process is registered as waiting (a busy tree where nothing waits sends no messages).
  */
 
 const PRELUDE = `
-local state, leases, holds = KEYS[1], KEYS[2], KEYS[3]
+local state, leases, holds, waiters = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local channel = ARGV[1]
 local function now_ms()
   local t = redis.call('TIME')
@@ -27,6 +30,14 @@ local function f(kind, node, res)
 end
 local function give(t)
   for i = 1, #t, 3 do redis.call('HINCRBY', state, f('u', t[i], t[i + 1]), -tonumber(t[i + 2])) end
+end
+-- Tells waiting processes that capacity may have come back, if any process waits.
+local function wake(now, why)
+  if redis.call('ZCOUNT', waiters, now, '+inf') > 0 then
+    redis.call('PUBLISH', channel, why)
+  elseif redis.call('ZCARD', waiters) > 0 then
+    redis.call('ZREMRANGEBYSCORE', waiters, '-inf', now)
+  end
 end
 local function reclaim(now)
   local ids = redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, 256)
@@ -83,22 +94,23 @@ end
 `;
 
 /**
- * ARGV: channel, lease id, ttl ms, node, then resource and amount pairs.
- * Returns `{'ok', expiry, now, earliest, dump}`, `{'short', resource, node, now, earliest, dump}`,
+ * ARGV: channel, lease id, ttl ms, node, process id, how long a refused process counts as waiting (ms), '1' to
+ * have the chain's figures in an 'ok' reply too, then resource and amount pairs.
+ * Returns `{'ok', expiry, now, earliest, dump or {}}`, `{'short', resource, node, now, earliest, dump}` (the process
+ * is then registered as waiting),
  * `{'unknown_node', name}`, `{'unknown_resource', resource}` or `{'exceeds', resource, node, amount, ceiling}`.
  */
 export const ACQUIRE = `${PRELUDE}
 local now = now_ms()
-local freed = reclaim(now)
-if freed > 0 then redis.call('PUBLISH', channel, 'reclaimed') end
+if reclaim(now) > 0 then wake(now, 'reclaimed') end
 local nodes, missing = chain(ARGV[4])
 if not nodes then return {'unknown_node', missing} end
 -- A client may send the same acquire twice (a resend after a dropped connection): take it only once.
 local granted = redis.call('ZSCORE', leases, ARGV[2])
-if granted then return {'ok', tonumber(granted), now, earliest(), dump(nodes)} end
+if granted then return {'ok', tonumber(granted), now, earliest(), {}} end
 local t = {}
 local short = nil
-for i = 5, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   local res, text = ARGV[i], ARGV[i + 1]
   local amt = tonumber(text)
   if amt > 0 then
@@ -119,17 +131,20 @@ for i = 5, #ARGV, 2 do
     if not tracked then return {'unknown_resource', res} end
   end
 end
-if short ~= nil then return {'short', short[1], short[2], now, earliest(), dump(nodes)} end
+if short ~= nil then
+  redis.call('ZADD', waiters, now + tonumber(ARGV[6]), ARGV[5])
+  return {'short', short[1], short[2], now, earliest(), dump(nodes)}
+end
 for i = 1, #t, 3 do redis.call('HINCRBY', state, f('u', t[i], t[i + 1]), t[i + 2]) end
 local expiry = now + tonumber(ARGV[3])
 redis.call('HSET', holds, ARGV[2], cjson.encode({n = ARGV[4], t = t}))
 redis.call('ZADD', leases, expiry, ARGV[2])
-return {'ok', expiry, now, earliest(), dump(nodes)}
+return {'ok', expiry, now, earliest(), ARGV[7] == '1' and dump(nodes) or {}}
 `;
 
 /**
- * ARGV: channel, node (whose chain to report), then lease ids. Gives back each lease still held (idempotent).
- * Returns `{given, now, earliest, dump}`.
+ * ARGV: channel, node whose chain to report ('' for none), then lease ids. Gives back each lease still held
+ * (idempotent). Returns `{given, now, earliest, dump}`.
  */
 export const RELEASE = `${PRELUDE}
 local now = now_ms()
@@ -144,7 +159,8 @@ for i = 3, #ARGV do
   end
   redis.call('ZREM', leases, ARGV[i])
 end
-if given + freed > 0 then redis.call('PUBLISH', channel, 'released') end
+if given + freed > 0 then wake(now, 'released') end
+if ARGV[2] == '' then return {given, now, earliest(), {}} end
 local nodes = chain(ARGV[2])
 return {given, now, earliest(), nodes and dump(nodes) or {}}
 `;
@@ -177,15 +193,14 @@ for i = 4, #ARGV, 2 do
 end
 for i = 1, #t, 3 do redis.call('HINCRBY', state, f('u', t[i], t[i + 1]), t[i + 2]) end
 redis.call('HSET', holds, ARGV[2], cjson.encode({n = old.n, t = t}))
-redis.call('PUBLISH', channel, 'adjusted')
+wake(now, 'adjusted')
 return 1
 `;
 
 /** ARGV: channel, ttl ms, then lease ids. Extends each live lease; returns `{expiry, now, lostIds}`. */
 export const RENEW = `${PRELUDE}
 local now = now_ms()
-local freed = reclaim(now)
-if freed > 0 then redis.call('PUBLISH', channel, 'reclaimed') end
+if reclaim(now) > 0 then wake(now, 'reclaimed') end
 local expiry = now + tonumber(ARGV[2])
 local lost = {}
 for i = 3, #ARGV do
@@ -263,8 +278,7 @@ return {'ok'}
 /** ARGV: channel. Returns per node: name, parent, live lease count, then its dump entry. */
 export const SNAPSHOT = `${PRELUDE}
 local now = now_ms()
-local freed = reclaim(now)
-if freed > 0 then redis.call('PUBLISH', channel, 'reclaimed') end
+if reclaim(now) > 0 then wake(now, 'reclaimed') end
 local all = redis.call('HGET', state, 'nodes')
 local list = all and cjson.decode(all) or {}
 local counts = {}

@@ -19,7 +19,7 @@ export type Reply = string | number | null | Reply[];
  * make that harmless).
  */
 export class Store {
-  readonly keys: readonly [string, string, string];
+  readonly keys: readonly [string, string, string, string];
   readonly channel: string;
 
   constructor(
@@ -28,7 +28,7 @@ export class Store {
   ) {
     // One hash tag for the whole tree: every key lands in the same cluster slot, as scripts require.
     const tag = `allot:{${namespace}}`;
-    this.keys = [`${tag}:state`, `${tag}:leases`, `${tag}:holds`];
+    this.keys = [`${tag}:state`, `${tag}:leases`, `${tag}:holds`, `${tag}:waiters`];
     this.channel = `${tag}:changed`;
   }
 
@@ -57,11 +57,11 @@ export class Store {
   async #evaluate(script: Script, args: readonly (string | number)[]): Promise<Reply> {
     const argv = [this.channel, ...args];
     try {
-      return (await this.redis.evalsha(script.sha, 3, ...this.keys, ...argv)) as Reply;
+      return (await this.redis.evalsha(script.sha, this.keys.length, ...this.keys, ...argv)) as Reply;
     } catch (error) {
       // The script cache is empty after a restart, a failover or SCRIPT FLUSH: send the source once more.
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return (await this.redis.eval(script.source, 3, ...this.keys, ...argv)) as Reply;
+      return (await this.redis.eval(script.source, this.keys.length, ...this.keys, ...argv)) as Reply;
     }
   }
 }

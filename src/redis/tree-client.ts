@@ -21,6 +21,9 @@ export const scripts = {
   snapshot: new Script(SNAPSHOT),
 };
 
+/** Lease ids renewed per script call: a heartbeat of many leases is several short calls, not one long one. */
+const RENEW_CHUNK = 1000;
+
 /** Timing settings of a {@link TreeClient}, validated by its owner. */
 export interface TreeClientSettings {
   node: string;
@@ -52,6 +55,10 @@ export class TreeClient implements LeaseSource {
   #releasing: Promise<void> | undefined;
   /** Gates blocked on a cost that does not fit: while any, the fallback timer runs. */
   #waiting = 0;
+  /** How long the store counts this process as waiting after a refused acquire (it publishes only then). */
+  readonly #waitMs: number;
+  /** Local time until which the store surely still counts this process as waiting. */
+  #registeredUntil = Number.NEGATIVE_INFINITY;
   #wakeTimer: NodeJS.Timeout | undefined;
   /** The store did not answer in time: takes fail at once until a probe gets an answer. */
   #down = false;
@@ -64,6 +71,7 @@ export class TreeClient implements LeaseSource {
     this.#ttlMs = settings.ttlMs;
     this.#unavailableMs = settings.unavailableMs;
     this.#fallbackMs = settings.fallbackMs;
+    this.#waitMs = 2 * settings.fallbackMs + 1000;
     this.#keeper = new LeaseKeeper(
       { renew: (ids) => this.#renew(ids), fenced: () => this.#markDown() },
       settings.ttlMs,
@@ -89,6 +97,9 @@ export class TreeClient implements LeaseSource {
   async refresh(): Promise<void> {
     const reply = (await this.call(scripts.release, [this.node], 'refresh')) as Reply[];
     this.view.update(reply[3] as Reply);
+    // Figures for the getters and `explain`; the first take still asks the store, which also registers this
+    // process as waiting if the cost is short, so that it hears of releases.
+    this.view.stale();
   }
 
   /** Gives back every lease at once (their tasks are told they lost them) and stops all timers. */
@@ -116,6 +127,10 @@ export class TreeClient implements LeaseSource {
   /** A gate started or stopped waiting. */
   waiting(delta: 1 | -1): void {
     this.#waiting += delta;
+    if (delta === 1 && this.#waiting === 1 && performance.now() > this.#registeredUntil) {
+      // Waiting on local figures alone: the store would not tell this process of releases, so ask it again.
+      queueMicrotask(() => this.wake());
+    }
     if (this.#waiting > 0 && this.#wakeTimer === undefined) this.#armWakeTimer(this.#fallbackMs);
     if (this.#waiting === 0) this.#stopWakeTimer();
   }
@@ -135,7 +150,8 @@ export class TreeClient implements LeaseSource {
     try {
       reply = (await this.call(
         scripts.acquire,
-        [id, this.#ttlMs, this.node, ...cost.args],
+        // The figures come back only while something here waits: they decide which waiting task to try next.
+        [id, this.#ttlMs, this.node, this.#owner, this.#waitMs, this.#waiting > 0 ? '1' : '0', ...cost.args],
         'acquire',
       )) as Reply[];
     } catch (error) {
@@ -145,13 +161,21 @@ export class TreeClient implements LeaseSource {
     }
     switch (reply[0]) {
       case 'ok': {
-        this.view.update(reply[4] as Reply);
+        const figures = reply[4] as Reply[];
+        if (figures.length > 0 && performance.now() < this.#registeredUntil) this.view.update(figures);
+        else {
+          // No figures (they would cost every take), or the store no longer counts this process as waiting and
+          // would not tell it of releases: count the take locally and let the next take ask the store.
+          this.view.apply(cost.amounts, 1);
+          this.view.stale();
+        }
         this.#noteEarliest(Number(reply[3]), Number(reply[2]));
         const lease = new Lease(id, cost, 0);
         this.#keeper.add(lease, sentAt);
         return lease;
       }
       case 'short':
+        this.#registeredUntil = sentAt + this.#waitMs - this.#fallbackMs;
         this.view.update(reply[5] as Reply);
         this.#noteEarliest(Number(reply[4]), Number(reply[3]));
         return 'short';
@@ -221,10 +245,8 @@ export class TreeClient implements LeaseSource {
     if (this.#toRelease.length === 0) return;
     const ids = this.#toRelease;
     this.#toRelease = [];
-    const call = this.call(scripts.release, [this.node, ...ids], 'release').then(
-      (reply) => {
-        const r = reply as Reply[];
-        this.view.update(r[3] as Reply);
+    const call = this.call(scripts.release, ['', ...ids], 'release').then(
+      () => {
         // Others in this process may be waiting for what was just given back.
         this.#notify();
       },
@@ -244,8 +266,11 @@ export class TreeClient implements LeaseSource {
   async #renew(ids: string[]): Promise<string[]> {
     // Leases whose release did not reach the store yet are retried here too.
     if (this.#toRelease.length > 0) this.#flushReleases().catch(noop);
-    const reply = (await this.call(scripts.renew, [this.#ttlMs, ...ids], 'renew')) as Reply[];
-    return ((reply[2] as Reply[]) ?? []).map(String);
+    const calls: Promise<Reply>[] = [];
+    for (let i = 0; i < ids.length; i += RENEW_CHUNK)
+      calls.push(this.call(scripts.renew, [this.#ttlMs, ...ids.slice(i, i + RENEW_CHUNK)], 'renew'));
+    const replies = (await Promise.all(calls)) as Reply[][];
+    return replies.flatMap((reply) => ((reply[2] as Reply[]) ?? []).map(String));
   }
 
   /** A waiter should look again when the earliest lease (maybe a dead holder's) expires. */

@@ -33,11 +33,12 @@ describeRedis('acquire sent twice (a reply lost with its connection)', () => {
       'allot:{twice}:state',
       'allot:{twice}:leases',
       'allot:{twice}:holds',
+      'allot:{twice}:waiters',
       'allot:{twice}:changed',
     ];
     for (let i = 0; i < 2; i++)
-      await raw.eval(ACQUIRE, 3, ...keys, 'one-id', 10_000, 'cluster', 'gpu', '1000000');
-    await raw.eval(RELEASE, 3, ...keys, 'cluster', 'one-id');
+      await raw.eval(ACQUIRE, 4, ...keys, 'one-id', 10_000, 'cluster', 'raw', 10_000, '0', 'gpu', '1000000');
+    await raw.eval(RELEASE, 4, ...keys, 'cluster', 'one-id');
     raw.disconnect();
     // Today: { gpu: 1 } in use, with no lease left to give it back.
     expect((await admin.snapshot()).cluster).toEqual({

@@ -28,6 +28,7 @@ const keysOf = (namespace: string) => ({
   state: `allot:{${namespace}}:state`,
   leases: `allot:{${namespace}}:leases`,
   holds: `allot:{${namespace}}:holds`,
+  waiters: `allot:{${namespace}}:waiters`,
   channel: `allot:{${namespace}}:changed`,
 });
 
@@ -48,14 +49,18 @@ async function rawAcquire(
   const pairs = Object.entries(cost).flatMap(([r, a]) => [r, String(a * 1_000_000)]);
   const reply = (await client.eval(
     ACQUIRE,
-    3,
+    4,
     keys.state,
     keys.leases,
     keys.holds,
+    keys.waiters,
     keys.channel,
     id,
     60_000,
     node,
+    'raw-holder',
+    60_000,
+    '0',
     ...pairs,
   )) as unknown[];
   return String(reply[0]);
@@ -611,7 +616,17 @@ describeRedis('RedisCapacity under faults', () => {
     for (const h of waiting) expect(h.state).toBe('queued');
 
     // Let them run: give the raw lease back through the release script (which publishes).
-    await raw.eval(RELEASE, 3, keys.state, keys.leases, keys.holds, keys.channel, 'cluster', 'raw:1');
+    await raw.eval(
+      RELEASE,
+      4,
+      keys.state,
+      keys.leases,
+      keys.holds,
+      keys.waiters,
+      keys.channel,
+      'cluster',
+      'raw:1',
+    );
     expect((await Promise.all(settled)).map((r) => r.code)).toEqual(Array(5).fill('completed'));
     await s.close();
   });

@@ -252,6 +252,73 @@ describeRedis('RedisCapacity', () => {
     await s.close();
   });
 
+  it('publishes releases only while some process waits, and the waiter still hears them', async () => {
+    const a = open();
+    await a.define(TREE);
+    const b = open();
+    const admin = server.client();
+    const publishes = async (): Promise<number> => {
+      const m = /cmdstat_publish:calls=(\d+)/.exec(await admin.info('commandstats'));
+      return m === null ? 0 : Number(m[1]);
+    };
+    const sa = new Scheduler({ capacity: a });
+    const before = await publishes();
+    // Busy, every cost fits, nothing waits anywhere: no messages.
+    await Promise.all(Array.from({ length: 40 }, () => sa.add(async () => {}, { cost: { gpu: 0.05 } })));
+    await a.settled();
+    expect(await publishes()).toBe(before);
+
+    // b's task cannot fit while a holds both GPUs: b's refused acquire registers it as waiting.
+    const hold = deferred();
+    const holding = sa.add(() => hold.promise, { cost: { gpu: 2 } });
+    await until(() => a.leases === 1);
+    const sb = new Scheduler({ capacity: b });
+    let started = false;
+    const waiter = sb.add(
+      async () => {
+        started = true;
+      },
+      { key: 'waiter', cost: { gpu: 1 } },
+    );
+    await until(async () => (await admin.zcard(`allot:{rc-${n}}:waiters`)) === 1);
+    expect(started).toBe(false);
+    const beforeRelease = await publishes();
+    hold.resolve();
+    await holding;
+    await waiter;
+    expect(started).toBe(true);
+    expect(await publishes()).toBeGreaterThan(beforeRelease);
+    admin.disconnect();
+    await sa.close();
+    await sb.close();
+  });
+
+  it('renews several thousand leases in calls of at most 1,000 ids, losing none', async () => {
+    const a = open({ leaseTtlMs: 1000, heartbeatMs: 100 });
+    await a.define({ cluster: { limits: { slot: 10_000 } }, 'team-a': { parent: 'cluster', limits: {} } });
+    const gate = a.openGate();
+    const prepared = gate.prepare('hold', { slot: 1 });
+    if (prepared instanceof Error) throw prepared;
+    const leases = [];
+    for (let i = 0; i < 25; i++) {
+      const batch = await Promise.all(Array.from({ length: 100 }, () => gate.take(prepared)));
+      leases.push(...batch);
+    }
+    expect(leases.every((l) => l !== undefined)).toBe(true);
+    const lost: string[] = [];
+    for (const lease of leases)
+      if (lease !== undefined) gate.watch?.(lease, 'hold', (e) => lost.push(e.message));
+    // Three TTLs: every lease must have been renewed several times by now.
+    await sleep(3000);
+    expect(lost).toEqual([]);
+    expect(a.leases).toBe(2500);
+    expect((await a.snapshot()).cluster).toMatchObject({ inUse: { slot: 2500 }, leases: 0 });
+    expect((await a.snapshot())['team-a']?.leases).toBe(2500);
+    for (const lease of leases) if (lease !== undefined) gate.release(lease);
+    await a.settled();
+    expect((await a.snapshot()).cluster?.inUse).toEqual({ slot: 0 });
+  });
+
   it('refuses device ids on a shared capacity, and still takes local sources', () => {
     const a = open();
     expect(() => new Scheduler({ capacity: a, devices: { gpu: ['0', '1'] } })).toThrow(
