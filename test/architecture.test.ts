@@ -21,6 +21,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // Integrations: separate package entries, each with its own third-party dependency.
   redis: ['errors', 'foundation', 'capacity', 'runner'],
   bullmq: ['errors', 'foundation', 'runner', 'scheduler'],
+  // The command line: its own dependencies (YAML, schema, terminal, Prometheus), never loaded by the library.
+  cli: ['errors', 'foundation', 'metrics', 'capacity', 'admission', 'scheduler'],
 };
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
@@ -57,6 +59,25 @@ describe('architecture', () => {
         const to = folderOf(target);
         if (to !== from && !ALLOWED[from]?.includes(to))
           wrong.push(`${relative(src, file)} → ${relative(src, target)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('third-party packages are imported only by the integrations and the command line', () => {
+    // So `import 'allot'` loads nothing but the library and Node's own modules.
+    const integrations: Record<string, readonly string[]> = {
+      redis: ['ioredis'],
+      bullmq: ['bullmq'],
+      cli: ['commander', 'yaml', 'ajv', 'log-update', 'prom-client'],
+    };
+    const wrong: string[] = [];
+    for (const file of files(src)) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\bfrom\s+'([^.'][^']*)'/g)) {
+        const name = m[1]!;
+        if (name.startsWith('node:')) continue;
+        if (!(integrations[folderOf(file)] ?? []).includes(name)) wrong.push(`${relative(src, file)} → ${name}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -1,0 +1,238 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { alive, allGone, CliProcess, pipelineDir, readLedger, runCli } from './cli-harness.js';
+
+// The real CLI, run as a process on pipeline files of real commands. Jobs write their own start and end times
+// (GNU date, nanoseconds) to a ledger; what ran together is proven from those lines, not from the CLI's word.
+
+const leftovers: number[] = [];
+afterAll(() => {
+  for (const pid of leftovers) if (alive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+/** A job command that logs its start and end (with its GPU ids) around `sleep seconds`. */
+function ledgerJob(ledger: string, seconds: number): string {
+  return JSON.stringify([
+    'sh',
+    '-c',
+    `echo "start $ALLOT_JOB $(date +%s%N) $CUDA_VISIBLE_DEVICES" >> "$0"; sleep ${seconds}; echo "end $ALLOT_JOB $(date +%s%N)" >> "$0"`,
+    ledger,
+  ]);
+}
+
+/** Seeded generator (same sequence every run). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('allot run (end to end)', () => {
+  it('never over-commits a resource, keeps dependencies, and hands out distinct GPU ids', async () => {
+    const random = lcg(7);
+    const limits = { gpu: 2, cpu: 3, mem: 8 };
+    const jobs: Array<{ name: string; cost: Record<string, number>; deps: string[] }> = [];
+    for (let i = 0; i < 14; i++) {
+      const cost = {
+        gpu: Math.floor(random() * 3),
+        cpu: 1 + Math.floor(random() * 2),
+        mem: Math.floor(random() * 6),
+      };
+      const deps = jobs.filter(() => random() < 0.15).map((j) => j.name);
+      jobs.push({ name: `j${String(i).padStart(2, '0')}`, cost, deps });
+    }
+    const dir = pipelineDir('');
+    const ledger = join(dir, 'ledger.txt');
+    const yaml = [
+      `resources: { cpu: ${limits.cpu}, mem: ${limits.mem} }`,
+      `devices: { gpu: ['0', '1'] }`,
+      'jobs:',
+      ...jobs.map(
+        (j) =>
+          `  ${j.name}: { cmd: ${ledgerJob(ledger, 0.15 + random() * 0.25)}, cost: ${JSON.stringify(j.cost)}, deps: ${JSON.stringify(j.deps)} }`,
+      ),
+    ].join('\n');
+    const file = join(pipelineDir(yaml), 'pipeline.yaml');
+    const result = await runCli(['run', file, '--log-dir', join(dir, 'logs')], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+
+    const lines = readLedger(ledger);
+    const span = new Map<string, { start: bigint; end: bigint; gpus: string[] }>();
+    for (const l of lines) {
+      const s = span.get(l.job) ?? { start: 0n, end: 0n, gpus: [] };
+      if (l.kind === 'start') {
+        s.start = l.ns;
+        s.gpus = l.extra === '' ? [] : l.extra.split(',');
+      } else s.end = l.ns;
+      span.set(l.job, s);
+    }
+    expect([...span.keys()].sort()).toEqual(jobs.map((j) => j.name));
+    for (const job of jobs) {
+      const me = span.get(job.name)!;
+      expect(me.end).toBeGreaterThan(me.start);
+      expect(me.gpus.length).toBe(job.cost.gpu);
+      for (const dep of job.deps) expect(me.start).toBeGreaterThan(span.get(dep)!.end);
+      // At this job's start, everything running (itself included) fits in every resource, and no GPU id is shared.
+      const running = jobs.filter((o) => {
+        const s = span.get(o.name)!;
+        return s.start <= me.start && me.start < s.end;
+      });
+      for (const r of ['gpu', 'cpu', 'mem'] as const) {
+        const used = running.reduce((sum, o) => sum + (o.cost[r] ?? 0), 0);
+        expect(used, `${r} at the start of ${job.name}`).toBeLessThanOrEqual(limits[r]);
+      }
+      const ids = running.flatMap((o) => span.get(o.name)!.gpus);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    // The budget was used: some jobs ran side by side.
+    const overlapping = jobs.some((a) =>
+      jobs.some(
+        (b) =>
+          a !== b &&
+          span.get(a.name)!.start < span.get(b.name)!.start &&
+          span.get(b.name)!.start < span.get(a.name)!.end,
+      ),
+    );
+    expect(overlapping).toBe(true);
+  });
+
+  it('passes argv to the program verbatim, and runs a string command under /bin/sh -c', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { cpu: 1 }',
+        'jobs:',
+        `  verbatim: { cmd: [printf, '%s|\\n', 'a b', '$HOME', '*', ';echo pwned', '"q"'], cost: { cpu: 1 } }`,
+        `  shell: { cmd: 'echo "home=$HOME" && echo two', cost: { cpu: 1 } }`,
+      ].join('\n'),
+    );
+    const result = await runCli(['run', 'pipeline.yaml'], dir, { HOME: '/home/allot-test' });
+    expect(result.code).toBe(0);
+    const verbatim = readFileSync(join(dir, 'allot-logs', 'verbatim.log'), 'utf8');
+    expect(verbatim).toContain('a b|\n$HOME|\n*|\n;echo pwned|\n"q"|\n');
+    expect(verbatim).not.toContain('pwned\n');
+    const shell = readFileSync(join(dir, 'allot-logs', 'shell.log'), 'utf8');
+    expect(shell).toContain('home=/home/allot-test\ntwo\n');
+  });
+
+  it('fails a job with its exit code, skips its dependents with the reason, retries, and exits 1', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { cpu: 2 }',
+        'jobs:',
+        `  flaky: { cmd: [sh, -c, 'test "$ALLOT_ATTEMPT" -ge 2'], retry: 1, cost: { cpu: 1 } }`,
+        `  broken: { cmd: [sh, -c, 'echo oops >&2; exit 3'], cost: { cpu: 1 } }`,
+        "  after: { cmd: ['true'], deps: [broken], cost: { cpu: 1 } }",
+      ].join('\n'),
+    );
+    const result = await runCli(['run', 'pipeline.yaml', '--json'], dir);
+    expect(result.code).toBe(1);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const e of events) expect(typeof e.event).toBe('string');
+    const of = (job: string, event: string) => events.filter((e) => e.job === job && e.event === event);
+    expect(of('flaky', 'start').map((e) => e.attempt)).toEqual([1, 2]);
+    expect(of('flaky', 'retry')).toHaveLength(1);
+    expect(of('flaky', 'complete')).toHaveLength(1);
+    expect(of('broken', 'fail')[0]).toMatchObject({ state: 'failed' });
+    expect(String(of('broken', 'fail')[0]?.error)).toContain('exited with code 3');
+    expect(of('after', 'fail')[0]).toMatchObject({ state: 'skipped' });
+    expect(of('after', 'start')).toHaveLength(0);
+    for (const e of events.filter((x) => x.event !== 'summary')) expect(typeof e.time).toBe('number');
+    // The summary (human text) went to stderr, with why "after" never ran.
+    expect(result.stderr).toMatch(/after\s+skipped\s+0\s+.*broken/);
+    expect(readFileSync(join(dir, 'allot-logs', 'broken.log'), 'utf8')).toContain('oops');
+  });
+
+  it('a timeout kills the job’s whole process group', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { cpu: 1 }',
+        'jobs:',
+        `  slow: { cmd: [sh, -c, 'sleep 300 & echo $! > bg.pid; echo $$ > sh.pid; wait'], timeout: 1s, cost: { cpu: 1 } }`,
+      ].join('\n'),
+    );
+    const result = await runCli(['run', 'pipeline.yaml', '--grace', '1'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/slow\s+timed-out/);
+    const pids = ['bg.pid', 'sh.pid'].map((f) => Number(readFileSync(join(dir, f), 'utf8')));
+    leftovers.push(...pids);
+    await allGone(pids);
+  });
+
+  it('Ctrl-C stops running jobs, cancels the rest, leaves no process behind and exits 130', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { gpu: 1, cpu: 2 }',
+        'jobs:',
+        `  a: { cmd: [sh, -c, 'sleep 300 & echo $! >> pids; echo $$ >> pids; wait'], cost: { cpu: 1 } }`,
+        `  b: { cmd: [sh, -c, 'trap "" TERM; echo $$ >> pids; sleep 300'], cost: { cpu: 1, gpu: 1 } }`,
+        `  c: { cmd: [sleep, '1'], cost: { gpu: 1 } }`,
+        '  d: { cmd: [sleep, "1"], deps: [c], cost: { cpu: 1 } }',
+      ].join('\n'),
+    );
+    const cli = new CliProcess(['run', 'pipeline.yaml', '--grace', '1'], dir);
+    const pidFile = join(dir, 'pids');
+    const pids = (): number[] =>
+      existsSync(pidFile)
+        ? readFileSync(pidFile, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '')
+            .map(Number)
+        : [];
+    await cli.until(() => pids().length === 3);
+    leftovers.push(...pids());
+    cli.child.kill('SIGINT');
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    // b ignores SIGTERM: it was killed after the grace period.
+    await allGone(pids());
+    expect(result.stdout).toMatch(/a\s+cancelled/);
+    expect(result.stdout).toMatch(/a\s+cancelled\s+1\s.*stopped by SIGINT/);
+    expect(result.stdout).toMatch(/c\s+cancelled\s+0\s.*cancelled before it started; it was waiting for gpu/);
+    expect(result.stdout).toMatch(/d\s+cancelled\s+0\s.*it was waiting for its dependency "c"/);
+  });
+
+  it('validate names the file, line and column of each problem, and exits 2', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { cpu: 2 }',
+        'jobs:',
+        '  a:',
+        '    cmd: [true]',
+        '    cost: { cpu: 1, gpu: 1 }',
+        '    deps: [nope]',
+      ].join('\n'),
+    );
+    const result = await runCli(['validate', 'pipeline.yaml'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/pipeline\.yaml:5:21: .*"a".*gpu/);
+    expect(result.stderr).toMatch(/pipeline\.yaml:6:12: .*"a".*nope/);
+    const ran = await runCli(['run', 'pipeline.yaml'], dir);
+    expect(ran.code).toBe(2);
+    expect(existsSync(join(dir, 'allot-logs'))).toBe(false);
+  });
+
+  it('--dry-run prints the order and the predicted makespan from the estimates, running nothing', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { gpu: 2, cpu: 3 }',
+        'jobs:',
+        `  encode: { cmd: [touch, ran], cost: { gpu: 2, cpu: 1 }, estimate: 2s }`,
+        `  features: { cmd: [touch, ran], cost: { gpu: 1, cpu: 2 }, deps: [encode], estimate: 1s }`,
+        `  thumbs: { cmd: [touch, ran], cost: { gpu: 1, cpu: 1 }, deps: [encode], estimate: 500ms }`,
+      ].join('\n'),
+    );
+    const result = await runCli(['run', 'pipeline.yaml', '--dry-run'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/1\. encode[\s\S]*2\. features[\s\S]*3\. thumbs/);
+    // encode alone (2 s), then features and thumbs side by side (1 s): 3 s.
+    expect(result.stdout).toMatch(/predicted makespan: 3(\.0)? s/);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+});

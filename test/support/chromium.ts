@@ -1,0 +1,22 @@
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+/**
+ * A Chromium executable to drive headless, or undefined when this machine has none: `ALLOT_CHROMIUM` or
+ * `CHROMIUM_PATH` when set, else Debian's `chromium` (or `chromium-browser`), else the one Playwright
+ * downloaded, if it did.
+ */
+export function findChromium(): string | undefined {
+  const candidates = [
+    process.env.ALLOT_CHROMIUM,
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+  ];
+  try {
+    candidates.push(chromium.executablePath());
+  } catch {
+    // Playwright throws when it knows no browser for this platform: then there is none of its own.
+  }
+  return candidates.find((path): path is string => path !== undefined && path !== '' && existsSync(path));
+}
