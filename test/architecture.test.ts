@@ -77,7 +77,8 @@ describe('architecture', () => {
       for (const m of text.matchAll(/\bfrom\s+'([^.'][^']*)'/g)) {
         const name = m[1]!;
         if (name.startsWith('node:')) continue;
-        if (!(integrations[folderOf(file)] ?? []).includes(name)) wrong.push(`${relative(src, file)} → ${name}`);
+        if (!(integrations[folderOf(file)] ?? []).includes(name))
+          wrong.push(`${relative(src, file)} → ${name}`);
       }
     }
     expect(wrong).toEqual([]);
