@@ -198,6 +198,73 @@ describe('allot run (end to end)', () => {
     expect(result.stdout).toMatch(/d\s+cancelled\s+0\s.*it was waiting for its dependency "c"/);
   });
 
+  it('a second Ctrl-C kills at once; SIGTERM stops the run with 143', async () => {
+    const yaml = [
+      'resources: { cpu: 2 }',
+      'jobs:',
+      `  stubborn: { cmd: [sh, -c, 'trap "" TERM INT; echo $$ >> pids; while true; do sleep 0.1; done'], cost: { cpu: 1 } }`,
+    ].join('\n');
+    const pidsOf = (dir: string): number[] =>
+      existsSync(join(dir, 'pids'))
+        ? readFileSync(join(dir, 'pids'), 'utf8')
+            .split('\n')
+            .filter((l) => l !== '')
+            .map(Number)
+        : [];
+
+    // A grace period of 10 minutes: only the second Ctrl-C can end this run in time.
+    const twice = pipelineDir(yaml);
+    const cli = new CliProcess(['run', 'pipeline.yaml', '--grace', '600'], twice);
+    await cli.until(() => pidsOf(twice).length === 1);
+    leftovers.push(...pidsOf(twice));
+    cli.child.kill('SIGINT');
+    await cli.until(() => cli.stderr.includes('again to kill'));
+    cli.child.kill('SIGINT');
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    await allGone(pidsOf(twice));
+    expect(result.stdout).toMatch(/stubborn\s+cancelled/);
+
+    const term = pipelineDir(yaml);
+    const cli2 = new CliProcess(['run', 'pipeline.yaml', '--grace', '0.2'], term);
+    await cli2.until(() => pidsOf(term).length === 1);
+    leftovers.push(...pidsOf(term));
+    cli2.child.kill('SIGTERM');
+    expect((await cli2.done).code).toBe(143);
+    await allGone(pidsOf(term));
+  });
+
+  it('on a terminal, draws the live view: counts, a gauge per resource, progress bars', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { gpu: 1, cpu: 2 }',
+        'jobs:',
+        `  render: { cmd: [sh, -c, 'for i in 1 2 3 4 5 6; do echo "done $i/6"; sleep 0.25; done'], cost: { gpu: 1, cpu: 1 }, progress: 'done (\\d)/6', total: 6 }`,
+        `  after: { cmd: ['true'], deps: [render], cost: { cpu: 1 } }`,
+      ].join('\n'),
+    );
+    // util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would.
+    const tsx = join(process.cwd(), 'node_modules/tsx/dist/loader.mjs');
+    const bin = join(process.cwd(), 'src/cli/bin.ts');
+    const command = `${process.execPath} --import ${tsx} ${bin} run pipeline.yaml`;
+    const { spawnSync } = await import('node:child_process');
+    const ran = spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, COLUMNS: '100', LINES: '30' },
+      timeout: 60_000,
+    });
+    expect(ran.status).toBe(0);
+    const screen = ran.stdout;
+    // The view is redrawn in place (cursor movement), with a gauge per resource and a bar for the running job.
+    expect(screen).toMatch(/\u001b\[\d*[AK]/);
+    expect(screen).toMatch(/gpu \[[^\]]*\] 1\/1/);
+    expect(screen).toMatch(/cpu \[[^\]]*\] 1\/2/);
+    expect(screen).toMatch(/render\s+\[[^\]]*\]\s+\d+%/);
+    expect(screen).toMatch(/✓ render/);
+    expect(screen).toMatch(/2\/2 done/);
+  });
+
   it('validate names the file, line and column of each problem, and exits 2', async () => {
     const dir = pipelineDir(
       [

@@ -7,9 +7,9 @@ import { LiveState } from './live-state.js';
 /** What the live view writes to: a terminal stream such as `process.stderr`. */
 export interface TtyStream {
   write(chunk: string): unknown;
-  /** Terminal width; 80 when absent. */
+  /** Terminal width; 80 when absent or 0 (unknown). */
   columns?: number;
-  /** Terminal height; 24 when absent. */
+  /** Terminal height; 24 when absent or 0 (unknown). */
   rows?: number;
   isTTY?: boolean;
 }
@@ -47,8 +47,19 @@ export class LiveView implements RunObserver {
     this.#state = new LiveState(plan);
     this.#stream = stream;
     this.#now = options.now ?? (() => performance.now());
-    // log-update reads only write, columns, rows and isTTY of its stream.
-    this.#log = createLogUpdate(stream as unknown as NodeJS.WritableStream);
+    // log-update reads only write, columns, rows and isTTY of its stream. A terminal whose size is unknown says
+    // 0 × 0 (a pseudo-terminal nobody sized), and log-update draws nothing for 0 rows: assume 80 × 24 then.
+    const sized = {
+      write: (chunk: string) => stream.write(chunk),
+      get columns() {
+        return stream.columns || 80;
+      },
+      get rows() {
+        return stream.rows || 24;
+      },
+      isTTY: true,
+    };
+    this.#log = createLogUpdate(sized as unknown as NodeJS.WritableStream);
     this.#timer = setInterval(() => this.#draw(), options.intervalMs ?? 100);
     this.#timer.unref();
   }
@@ -83,11 +94,11 @@ export class LiveView implements RunObserver {
     }
     const now = nowMs ?? (this.#origin === undefined ? 0 : this.#now() - this.#origin);
     // log-update adds a line after the frame and clips what does not fit from the top.
-    const rows = Math.max(1, (this.#stream.rows ?? 24) - 1);
+    const rows = Math.max(1, (this.#stream.rows || 24) - 1);
     this.#log(renderFrame(this.#state, this.#width(), now, rows));
   }
 
   #width(): number {
-    return this.#stream.columns ?? 80;
+    return this.#stream.columns || 80;
   }
 }
