@@ -1,6 +1,6 @@
 // Smoke test of the published shape of the package: pack it the way `npm publish` would, install the tarball
-// into two fresh projects (ESM and CommonJS), run a small scheduling program in each, and type-check a
-// TypeScript consumer against the installed declarations.
+// into two fresh projects (ESM and CommonJS), run a small scheduling program in each, type-check a
+// TypeScript consumer against the installed declarations, and run the installed `allot` command.
 //
 // Usage: node scripts/pack-smoke.mjs [--build] [--keep]
 //   --build  always run `npm run build` first (default: only when dist/ is missing or older than its inputs)
@@ -31,6 +31,28 @@ const log = (msg) => console.log(`pack-smoke: ${msg}`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
 
 class SmokeFailure extends Error {}
+
+/** Every package the lock file installs for the package's runtime dependencies (hoisted names). */
+function dependencyClosure() {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  const out = new Set();
+  const visit = (name) => {
+    if (out.has(name)) return;
+    const entry = lock.packages[`node_modules/${name}`];
+    if (entry === undefined) fail(`package-lock.json has no node_modules/${name}`);
+    out.add(name);
+    for (const dep of Object.keys(entry.dependencies ?? {})) visit(dep);
+  };
+  for (const dep of Object.keys(lock.packages[''].dependencies ?? {})) visit(dep);
+  return out;
+}
+
+/** Package names directly under a node_modules folder (scoped ones as @scope/name). */
+function installedPackages(dir) {
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith('.'))
+    .flatMap((n) => (n.startsWith('@') ? readdirSync(join(dir, n)).map((m) => `${n}/${m}`) : [n]));
+}
 const fail = (msg) => {
   throw new SmokeFailure(msg);
 };
@@ -342,9 +364,9 @@ try {
       `(${(packed.unpackedSize / 1000).toFixed(1)} kB unpacked); no tests, bench, examples or scripts`,
   );
 
-  // An empty npm cache of our own: proves the install needs nothing but the tarball, and leaves the user's
-  // cache alone.
-  const cache = join(work, 'npm-cache');
+  // The command line's dependencies come from the local npm cache (filled by `npm ci`); the install must
+  // bring exactly their closure as the lock file has it, and nothing else.
+  const expected = dependencyClosure();
   const tsc = join(root, 'node_modules', '.bin', win ? 'tsc.cmd' : 'tsc');
   if (!existsSync(tsc)) fail(`${tsc} not found; run npm ci in the repository first`);
 
@@ -357,13 +379,33 @@ try {
     );
 
     const t = performance.now();
-    run('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', '--cache', cache], dir);
+    run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], dir);
     const installMs = performance.now() - t;
     const pkgDir = join(dir, 'node_modules', 'allot');
     if (!existsSync(join(pkgDir, 'package.json'))) fail(`${flavor}: node_modules/allot was not installed`);
-    const others = readdirSync(join(dir, 'node_modules')).filter((n) => n !== 'allot' && !n.startsWith('.'));
-    if (others.length > 0) fail(`${flavor}: installing allot pulled in other packages: ${others.join(', ')}`);
-    log(`${flavor}: npm install <tarball> --offline in a fresh project took ${seconds(installMs)}`);
+    const others = installedPackages(join(dir, 'node_modules')).filter((n) => n !== 'allot');
+    const unexpected = others.filter((n) => !expected.has(n));
+    const missing = [...expected].filter((n) => !others.includes(n));
+    if (unexpected.length > 0 || missing.length > 0)
+      fail(
+        `${flavor}: installed packages differ from the lock file: +${unexpected.join(',')} -${missing.join(',')}`,
+      );
+    log(
+      `${flavor}: npm install <tarball> in a fresh project took ${seconds(installMs)}; it brought the ` +
+        `command line's ${expected.size} packages and nothing else`,
+    );
+    if (flavor === 'esm') {
+      const example = join(dir, 'pipeline.yaml');
+      writeFileSync(
+        example,
+        'resources: { cpu: 1 }\njobs:\n  hello: { cmd: [echo, hello], cost: { cpu: 1 } }\n',
+      );
+      const bin = join(dir, 'node_modules', '.bin', win ? 'allot.cmd' : 'allot');
+      run(bin, ['validate', example], dir, 30_000);
+      const ran = run(bin, ['run', example, '--json'], dir, 30_000);
+      if (!ran.includes('"event":"complete"')) fail(`esm: allot run printed no complete event:\n${ran}`);
+      log('esm: the installed allot command validated and ran a pipeline');
+    }
 
     if (flavor === 'esm') log(`source maps: all ${checkSourceMaps(pkgDir)} resolve to files in the package`);
 
