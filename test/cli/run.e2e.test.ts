@@ -257,12 +257,44 @@ describe('allot run (end to end)', () => {
     expect(ran.status).toBe(0);
     const screen = ran.stdout;
     // The view is redrawn in place (cursor movement), with a gauge per resource and a bar for the running job.
-    expect(screen).toMatch(/\u001b\[\d*[AK]/);
+    const ESC = String.fromCharCode(27);
+    expect(screen.includes(`${ESC}[1A`) && screen.includes(`${ESC}[2K`)).toBe(true);
     expect(screen).toMatch(/gpu \[[^\]]*\] 1\/1/);
     expect(screen).toMatch(/cpu \[[^\]]*\] 1\/2/);
     expect(screen).toMatch(/render\s+\[[^\]]*\]\s+\d+%/);
     expect(screen).toMatch(/✓ render/);
     expect(screen).toMatch(/2\/2 done/);
+  });
+
+  it('--jobs runs the named jobs and what they depend on; --resources replaces the named limits', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { gpu: 2, cpu: 4 }',
+        'jobs:',
+        "  a: { cmd: ['true'], cost: { cpu: 1 } }",
+        "  b: { cmd: ['true'], deps: [a], cost: { gpu: 1 } }",
+        "  c: { cmd: ['true'], deps: [b], cost: { gpu: 1 } }",
+        "  d: { cmd: [sleep, '0.3'], matrix: { n: [1, 2] }, cost: { gpu: 1 } }",
+      ].join('\n'),
+    );
+    const result = await runCli(
+      ['run', 'pipeline.yaml', '--json', '--jobs', 'b,d', '--resources', 'gpu=1'],
+      dir,
+    );
+    expect(result.code).toBe(0);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { event: string; job?: string; time: number; inUse?: Record<string, number> },
+      );
+    const started = events.filter((e) => e.event === 'start').map((e) => e.job);
+    expect([...started].sort()).toEqual(['a', 'b', 'd[n=1]', 'd[n=2]']);
+    // With one GPU (the file says 2), the two instances of d never ran together.
+    for (const e of events.filter((x) => x.event === 'usage')) expect(e.inUse?.gpu).toBeLessThanOrEqual(1);
+    const bad = await runCli(['run', 'pipeline.yaml', '--jobs', 'nope'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('no job named "nope"');
   });
 
   it('validate names the file, line and column of each problem, and exits 2', async () => {
