@@ -1,4 +1,5 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { type FieldPath, fieldLabel, type PathProblem } from './problems.js';
 
 type Schema = Record<string, unknown>;
 
@@ -179,16 +180,6 @@ export const pipelineSchema: Schema = {
   expected: 'a mapping with at least "resources" and "jobs"',
 };
 
-/** A path into the parsed file: mapping keys and list indexes from the top. */
-export type FieldPath = readonly (string | number)[];
-
-/** A problem found at a path; `at: 'key'` points at the key of the last segment, `'value'` at its value. */
-export interface PathProblem {
-  path: FieldPath;
-  at: 'key' | 'value';
-  message: string;
-}
-
 let validator: ValidateFunction | undefined;
 
 /** Compiles the schema once, on first use: the CLI's other commands should not pay for it. */
@@ -283,25 +274,6 @@ function parsePointer(pointer: string): FieldPath {
     .split('/')
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
     .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
-}
-
-/**
- * How a field is named in messages: relative to its job for a path inside one (`cost.gpu`, `deps[0]`), from the
- * top otherwise (`resources.gpu`). The job itself is "the job", the whole file "the file"; the job's name is
- * reported beside the message.
- */
-export function fieldLabel(path: FieldPath): string {
-  const inJob = path[0] === 'jobs' && path.length >= 2;
-  const rest = inJob ? path.slice(2) : path;
-  if (rest.length === 0) return inJob ? 'the job' : 'the file';
-  return rest
-    .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`))
-    .join('');
-}
-
-/** The job a path is inside, if any. */
-export function jobOfPath(path: FieldPath): string | undefined {
-  return path[0] === 'jobs' && path.length >= 2 ? String(path[1]) : undefined;
 }
 
 /**
