@@ -6,7 +6,6 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { renderFrame } from '../src/cli/output/live-frame.js';
 import { LiveState } from '../src/cli/output/live-state.js';
 import { writeReport } from '../src/cli/output/report.js';
@@ -14,7 +13,7 @@ import { loadPipeline } from '../src/cli/pipeline/load-pipeline.js';
 import type { RunObserver } from '../src/cli/run/run-observer.js';
 import { runPipeline } from '../src/cli/run/run-pipeline.js';
 import type { RunEvent } from '../src/cli/run/run-record.js';
-import { findChromium } from '../test/support/chromium.js';
+import { findChromium, launchChromium } from '../test/support/chromium.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'docs/images');
@@ -66,10 +65,7 @@ try {
   const executablePath = findChromium();
   if (executablePath === undefined)
     throw new Error('no Chromium found (install the Debian chromium package)');
-  const browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchChromium(executablePath);
   try {
     mkdirSync(out, { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, deviceScaleFactor: 1 });

@@ -2,10 +2,11 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { findChromium } from '../support/chromium.js';
+import { launchChromium } from '../support/chromium.js';
+import { chromiumForTests } from '../support/chromium-tests.js';
 import { alive, allGone, CliProcess, type CliResult, pipelineDir } from './cli-harness.js';
 
 // The CLI's artifacts — `--trace`, `--report`, `--metrics-port` — and the shipped example, each from a real run
@@ -111,17 +112,7 @@ interface TraceEventJson {
 // ---------------------------------------------------------------------------------------------------------------
 // --trace and --report
 
-const executablePath = findChromium();
-if (executablePath === undefined)
-  console.warn(
-    'artifacts.e2e.test.ts: no Chromium found (ALLOT_CHROMIUM, CHROMIUM_PATH, /usr/bin/chromium, Playwright) — skipping the report in the browser',
-  );
-
-describe('a Chromium for the report check', () => {
-  it.runIf(executablePath === undefined && process.env.CI === 'true')('is present on CI', () => {
-    expect.fail('no Chromium executable: install Debian chromium or set ALLOT_CHROMIUM');
-  });
-});
+const executablePath = chromiumForTests('artifacts.e2e.test.ts');
 
 // What the page-side callbacks use of the browser: the project compiles without the DOM library.
 interface PageElement {
@@ -269,10 +260,7 @@ describe.skipIf(executablePath === undefined)('the report in headless Chromium',
 
   beforeAll(async () => {
     ({ dir, events } = await designedRun());
-    browser = await chromium.launch({
-      executablePath: executablePath!,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium(executablePath!);
   }, 120_000);
 
   afterAll(async () => {

@@ -2,12 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration, formatTick, timeTicks } from '../../src/cli/output/format-time.js';
 import { reportHtml, writeReport } from '../../src/cli/output/report.js';
 import type { AttemptRecord, JobRecord, RunRecord, UsageSample } from '../../src/cli/run/run-record.js';
-import { findChromium } from '../support/chromium.js';
+import { launchChromium } from '../support/chromium.js';
+import { chromiumForTests } from '../support/chromium-tests.js';
 
 const limits = { gpu: 2, cpu: 3, mem_gb: 16 };
 const NASTY = '<b>&"x"';
@@ -232,17 +233,7 @@ describe('reportHtml', () => {
   });
 });
 
-const executablePath = findChromium();
-if (executablePath === undefined)
-  console.warn(
-    'report.test.ts: no Chromium found (ALLOT_CHROMIUM, CHROMIUM_PATH, /usr/bin/chromium, Playwright) — skipping the browser checks',
-  );
-
-describe('a Chromium for the browser checks', () => {
-  it.runIf(executablePath === undefined && process.env.CI === 'true')('is present on CI', () => {
-    expect.fail('no Chromium executable: install Debian chromium or set ALLOT_CHROMIUM');
-  });
-});
+const executablePath = chromiumForTests('report.test.ts');
 
 // What the page-side callbacks use of the browser: the project compiles without the DOM library.
 interface Box {
@@ -295,10 +286,7 @@ describe.skipIf(executablePath === undefined)('the report in headless Chromium',
   let url: string;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: executablePath!,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium(executablePath!);
     dir = await mkdtemp(join(tmpdir(), 'allot-report-'));
     const path = join(dir, 'report.html');
     await writeFile(path, reportHtml(record));

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 
 /**
  * A Chromium executable to drive headless, or undefined when this machine has none: `ALLOT_CHROMIUM` or
@@ -19,4 +19,12 @@ export function findChromium(): string | undefined {
     // Playwright throws when it knows no browser for this platform: then there is none of its own.
   }
   return candidates.find((path): path is string => path !== undefined && path !== '' && existsSync(path));
+}
+
+/** Launches a headless Chromium the way every browser check here does (no sandbox: CI runs as root). */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
 }
