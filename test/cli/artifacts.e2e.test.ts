@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, openPage } from '../support/chromium.js';
 import { chromiumForTests } from '../support/chromium-tests.js';
 import { alive, allGone, CliProcess, type CliResult, pipelineDir } from './cli-harness.js';
 
@@ -268,16 +268,8 @@ describe.skipIf(executablePath === undefined)('the report in headless Chromium',
   });
 
   it('renders cleanly, one [data-job] per job in its final state, charts laid out', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`request: ${r.url()}`));
+    const { page, errors } = await openPage(browser, pathToFileURL(join(dir, 'out/report.html')).href);
     try {
-      await page.goto(pathToFileURL(join(dir, 'out/report.html')).href, { waitUntil: 'load' });
-
       const marked = await page
         .locator('[data-job]')
         .evaluateAll((els: PageElement[]) =>

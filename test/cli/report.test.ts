@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration, formatTick, timeTicks } from '../../src/cli/output/format-time.js';
 import { reportHtml, writeReport } from '../../src/cli/output/report.js';
 import type { AttemptRecord, JobRecord, RunRecord, UsageSample } from '../../src/cli/run/run-record.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, openPage } from '../support/chromium.js';
 import { chromiumForTests } from '../support/chromium-tests.js';
 
 const limits = { gpu: 2, cpu: 3, mem_gb: 16 };
@@ -299,16 +299,8 @@ describe.skipIf(executablePath === undefined)('the report in headless Chromium',
   });
 
   it('renders without console or page errors, one element per job and non-blank charts', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`request: ${r.url()}`));
+    const { page, errors } = await openPage(browser, url);
     try {
-      await page.goto(url, { waitUntil: 'load' });
-
       // One [data-job] per job, with the job's final state.
       const marked = await page
         .locator('[data-job]')

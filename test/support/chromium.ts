@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /**
  * A Chromium executable to drive headless, or undefined when this machine has none: `ALLOT_CHROMIUM` or
@@ -27,4 +27,17 @@ export function launchChromium(executablePath: string): Promise<Browser> {
     executablePath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
   });
+}
+
+/** Opens `url` in a new page, collecting every console error, page error and failed request into `errors`. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request: ${r.url()}`));
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, errors };
 }
