@@ -1,12 +1,17 @@
-import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
 import type { ResourceCost } from '../foundation/resource-cost.js';
 import { DefaultCapacityMetricsCollector } from '../metrics/default-capacity-metrics-collector.js';
+import { parseJobList, parsePort, parseResources, parseSeconds } from './flags.js';
 import { JsonLines } from './output/json-lines.js';
 import { LiveView } from './output/live-view.js';
 import { startMetricsServer } from './output/metrics-server.js';
+import { checkDirectory, checkOutputFile } from './output/output-paths.js';
 import { PlainLines } from './output/plain-lines.js';
 import { writeReport } from './output/report.js';
+import { safeStream } from './output/safe-stream.js';
 import { formatSummary } from './output/summary.js';
 import { writeTrace } from './output/trace.js';
 import { formatIssue, loadPipeline } from './pipeline/load-pipeline.js';
@@ -19,12 +24,16 @@ import { selectJobs } from './run/select-jobs.js';
 
 /** Where the CLI writes, and whether its output is a terminal. */
 export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** Exit codes: every job completed; some job did not; the file (or a flag) is invalid; stopped by a signal. */
-export const EXIT = { ok: 0, jobsFailed: 1, invalid: 2, sigint: 130, sigterm: 143 } as const;
+/** Exit codes: every job completed; some job did not; the file (or a flag) is invalid. */
+export const EXIT = { ok: 0, jobsFailed: 1, invalid: 2 } as const;
+
+/** The signals that stop a run, and the exit code after each (128 + its number, as shells report it). */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
 
 interface RunFlags {
   resources?: ResourceCost;
@@ -43,6 +52,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   let code: number = EXIT.ok;
   const program = new Command('allot')
     .description('Run command pipelines under a multi-resource budget.')
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -63,9 +73,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     .description('run a pipeline file')
     .argument('<file>', 'pipeline file (YAML or JSON)')
     .option('--resources <list>', 'override resource limits, e.g. gpu=2,cpu=3', parseResources)
-    .option('--jobs <names>', 'run only these jobs and what they depend on', (v: string) =>
-      v.split(',').filter((s) => s !== ''),
-    )
+    .option('--jobs <names>', 'run only these jobs and what they depend on', parseJobList)
     .option('--dry-run', 'print the plan (and the predicted makespan, with estimates) and run nothing')
     .option('--trace <file>', 'write a Chrome trace (Perfetto, chrome://tracing)')
     .option('--report <file>', 'write a self-contained HTML report')
@@ -97,8 +105,10 @@ async function load(
   return undefined;
 }
 
-async function run(file: string, flags: RunFlags, io: CliIo): Promise<number> {
-  const pipeline = await load(file, flags.resources, io);
+async function run(file: string, flags: RunFlags, cliIo: CliIo): Promise<number> {
+  // Output whose reader went away (`| head`) is dropped; the run itself goes on.
+  const io = { stdout: safeStream(cliIo.stdout), stderr: safeStream(cliIo.stderr) };
+  const pipeline = await load(file, flags.resources, cliIo);
   if (pipeline === undefined) return EXIT.invalid;
   let jobs: ReturnType<typeof selectJobs>;
   try {
@@ -108,9 +118,24 @@ async function run(file: string, flags: RunFlags, io: CliIo): Promise<number> {
     return EXIT.invalid;
   }
   if (flags.dryRun === true) {
-    io.stdout.write(formatPlan(pipeline, await planRun(pipeline, jobs)));
+    const planned = await planRun(pipeline, jobs);
+    io.stdout.write(
+      flags.json === true ? `${JSON.stringify(planJson(planned))}\n` : formatPlan(pipeline, planned),
+    );
     return EXIT.ok;
   }
+
+  // Everything the run will write must be writable before a job starts.
+  const logDir = flags.logDir === undefined ? resolve(pipeline.dir, 'allot-logs') : resolve(flags.logDir);
+  const trace = flags.trace === undefined ? undefined : resolve(flags.trace);
+  const report = flags.report === undefined ? undefined : resolve(flags.report);
+  const problems = await Promise.all([
+    checkDirectory(logDir),
+    trace === undefined ? undefined : checkOutputFile(trace),
+    report === undefined ? undefined : checkOutputFile(report),
+  ]);
+  for (const problem of problems) if (problem !== undefined) io.stderr.write(`${problem}\n`);
+  if (problems.some((p) => p !== undefined)) return EXIT.invalid;
 
   const plan: RunPlan = {
     file: pipeline.file,
@@ -128,33 +153,37 @@ async function run(file: string, flags: RunFlags, io: CliIo): Promise<number> {
   else observers.push(new PlainLines(human));
 
   const collector = new DefaultCapacityMetricsCollector();
-  const metrics =
-    flags.metricsPort === undefined
-      ? undefined
-      : await startMetricsServer({ port: flags.metricsPort, plan, collector });
-  if (metrics !== undefined) {
+  let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  if (flags.metricsPort !== undefined) {
+    try {
+      metrics = await startMetricsServer({ port: flags.metricsPort, plan, collector });
+    } catch (error) {
+      io.stderr.write(`${(error as Error).message}\n`);
+      return EXIT.invalid;
+    }
     observers.push(metrics.observer);
     io.stderr.write(`metrics: ${metrics.url}\n`);
   }
 
-  // First Ctrl-C (or SIGTERM): stop starting jobs and stop the running ones gently; a second one kills at once.
+  // First signal: stop starting jobs and stop the running ones gently. A second one kills them at once, and
+  // leaves if the run still cannot end (a job stuck where no signal reaches, such as opening a FIFO).
   const stop = new AbortController();
-  let stoppedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
+  let stoppedBy: StopSignal | undefined;
+  const onSignal = (signal: StopSignal): void => {
     if (stoppedBy !== undefined) {
       liveGroups.killAllNow();
+      setTimeout(() => process.exit(STOP_SIGNALS[signal]), 2000).unref();
       return;
     }
     stoppedBy = signal;
     io.stderr.write(`\n${signal}: stopping running jobs (again to kill them at once)\n`);
     stop.abort(new Error(`stopped by ${signal}`));
   };
+  const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
+  for (const signal of signals) process.on(signal, onSignal);
   const lastResort = (): void => liveGroups.killAllNowSync();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   process.on('exit', lastResort);
   try {
-    const logDir = flags.logDir === undefined ? resolve(pipeline.dir, 'allot-logs') : resolve(flags.logDir);
     const { record, exitCode } = await runPipeline({
       pipeline,
       jobs: jobs.map((j) => j.name),
@@ -166,47 +195,62 @@ async function run(file: string, flags: RunFlags, io: CliIo): Promise<number> {
     });
     human.write(`\n${formatSummary(record)}`);
     human.write(`logs: ${logDir}\n`);
-    if (flags.trace !== undefined) {
-      await writeTrace(resolve(flags.trace), record);
-      human.write(`trace: ${resolve(flags.trace)}\n`);
+    let written = true;
+    for (const [path, write, what] of [
+      [trace, writeTrace, 'trace'],
+      [report, writeReport, 'report'],
+    ] as const) {
+      if (path === undefined) continue;
+      try {
+        await write(path, record);
+        human.write(`${what}: ${path}\n`);
+      } catch (error) {
+        written = false;
+        io.stderr.write(`could not write the ${what} ${path}: ${(error as Error).message}\n`);
+      }
     }
-    if (flags.report !== undefined) {
-      await writeReport(resolve(flags.report), record);
-      human.write(`report: ${resolve(flags.report)}\n`);
-    }
-    if (stoppedBy === 'SIGINT') return EXIT.sigint;
-    if (stoppedBy === 'SIGTERM') return EXIT.sigterm;
-    return exitCode;
+    if (stoppedBy !== undefined) return STOP_SIGNALS[stoppedBy];
+    return written ? exitCode : EXIT.jobsFailed;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
     process.off('exit', lastResort);
     await metrics?.close();
   }
 }
 
-/** `gpu=2,cpu=3` → `{ gpu: 2, cpu: 3 }`. */
-export function parseResources(text: string): ResourceCost {
-  const out: ResourceCost = {};
-  for (const part of text.split(',')) {
-    const m = /^\s*([^=\s]+)\s*=\s*([0-9.]+)\s*$/.exec(part);
-    const amount = m === null ? Number.NaN : Number(m[2]);
-    if (m === null || !Number.isFinite(amount) || amount < 0)
-      throw new InvalidArgumentError(`"${part}" is not resource=amount (e.g. gpu=2,cpu=3)`);
-    out[m[1] as string] = amount;
+/** The plan as one JSON object, for `--dry-run --json`. */
+function planJson(plan: Awaited<ReturnType<typeof planRun>>): Record<string, unknown> {
+  const predicted = new Map(plan.prediction?.tasks.map((t) => [t.key, t]));
+  return {
+    event: 'plan',
+    jobs: plan.order.map((j) => ({
+      job: j.name,
+      cost: j.cost,
+      deps: j.deps,
+      ...(predicted.has(j.name)
+        ? { startMs: predicted.get(j.name)?.startMs, endMs: predicted.get(j.name)?.endMs }
+        : {}),
+    })),
+    ...(plan.prediction === undefined
+      ? { unestimated: plan.unestimated }
+      : { makespanMs: plan.prediction.makespanMs, utilization: plan.prediction.utilization }),
+  };
+}
+
+/** The package's version, from the package.json above this file (in the source tree or the built one). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'allot' && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // Not here: look one folder up.
+    }
+    dir = dirname(dir);
   }
-  return out;
-}
-
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError(`"${text}" is not a port number (0–65535)`);
-  return port;
-}
-
-function parseSeconds(text: string): number {
-  const s = Number(text);
-  if (!Number.isFinite(s) || s < 0) throw new InvalidArgumentError(`"${text}" is not a number of seconds`);
-  return s;
+  return 'unknown';
 }

@@ -297,6 +297,95 @@ describe('allot run (end to end)', () => {
     expect(bad.stderr).toContain('no job named "nope"');
   });
 
+  it('a reader that goes away (| head) does not stop the run: every job still ends and exits 0', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { cpu: 1 }',
+        'jobs:',
+        "  a: { cmd: [sh, -c, 'echo a > a.done'], cost: { cpu: 1 } }",
+        "  b: { cmd: [sh, -c, 'sleep 0.5; echo b > b.done'], deps: [a], cost: { cpu: 1 } }",
+        "  c: { cmd: [sh, -c, 'sleep 0.5; echo c > c.done'], deps: [b], cost: { cpu: 1 } }",
+      ].join('\n'),
+    );
+    for (const json of [false, true]) {
+      const cli = new CliProcess(['run', 'pipeline.yaml', ...(json ? ['--json'] : [])], dir);
+      await cli.until(() => cli.stdout.length > 0);
+      cli.child.stdout?.destroy();
+      const result = await cli.done;
+      expect(result.code, result.stderr).toBe(0);
+      for (const job of ['a', 'b', 'c']) expect(existsSync(join(dir, `${job}.done`))).toBe(true);
+    }
+  });
+
+  it('a timed-out try has stopped before the retry starts', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { cpu: 2 }',
+        'jobs:',
+        `  slow: { cmd: [sh, -c, 'echo "start $ALLOT_ATTEMPT $(date +%s%N)" >> ledger; trap "echo \\"end $ALLOT_ATTEMPT $(date +%s%N)\\" >> ledger; sleep 0.5; exit 1" TERM; while :; do sleep 0.1; done'], timeout: 1s, retry: 1, cost: { cpu: 1 } }`,
+      ].join('\n'),
+    );
+    const result = await runCli(['run', 'pipeline.yaml', '--grace', '3'], dir);
+    expect(result.code).toBe(1);
+    const lines = readFileSync(join(dir, 'ledger'), 'utf8').trim().split('\n');
+    const at = (kind: string, attempt: number): bigint =>
+      BigInt(lines.find((l) => l.startsWith(`${kind} ${attempt} `))?.split(' ')[2] ?? '0');
+    expect(at('start', 2)).toBeGreaterThan(at('end', 1));
+    // The first try's handler ran 0.5 s after its TERM: the retry waited for it.
+    expect(at('start', 2) - at('end', 1)).toBeGreaterThan(400_000_000n);
+  });
+
+  it('SIGHUP (a closed terminal) stops the run like SIGTERM, leaving no process, and exits 129', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { cpu: 1 }',
+        'jobs:',
+        "  a: { cmd: [sh, -c, 'echo $$ > pid; sleep 300'], cost: { cpu: 1 } }",
+      ].join('\n'),
+    );
+    const cli = new CliProcess(['run', 'pipeline.yaml', '--grace', '1'], dir);
+    await cli.until(
+      () => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').trim() !== '',
+    );
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    leftovers.push(pid);
+    cli.child.kill('SIGHUP');
+    expect((await cli.done).code).toBe(129);
+    await allGone([pid]);
+  });
+
+  it('refuses outputs it could not write, and a busy metrics port, before running anything (exit 2)', async () => {
+    const dir = pipelineDir(
+      ['resources: { cpu: 1 }', 'jobs:', '  a: { cmd: [touch, ran], cost: { cpu: 1 } }'].join('\n'),
+    );
+    const report = await runCli(['run', 'pipeline.yaml', '--report', 'pipeline.yaml/r.html'], dir);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toMatch(/cannot write to .*pipeline\.yaml/);
+    const logs = await runCli(['run', 'pipeline.yaml', '--log-dir', 'pipeline.yaml/logs'], dir);
+    expect(logs.code).toBe(2);
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const metrics = await runCli(['run', 'pipeline.yaml', '--metrics-port', String(port)], dir);
+      expect(metrics.code).toBe(2);
+      expect(metrics.stderr.trim().split('\n')).toHaveLength(1);
+      expect(metrics.stderr).toContain(String(port));
+    } finally {
+      busy.close();
+    }
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+    const empty = await runCli(['run', 'pipeline.yaml', '--jobs', ''], dir);
+    expect(empty.code).toBe(2);
+    const plan = await runCli(['run', 'pipeline.yaml', '--dry-run', '--json'], dir);
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ event: 'plan', jobs: [{ job: 'a' }] });
+    const version = await runCli(['--version'], dir);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it('validate names the file, line and column of each problem, and exits 2', async () => {
     const dir = pipelineDir(
       [

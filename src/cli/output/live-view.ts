@@ -8,10 +8,10 @@ import { LiveState } from './live-state.js';
 export interface TtyStream {
   write(chunk: string): unknown;
   /** Terminal width; 80 when absent or 0 (unknown). */
-  columns?: number;
+  columns?: number | undefined;
   /** Terminal height; 24 when absent or 0 (unknown). */
-  rows?: number;
-  isTTY?: boolean;
+  rows?: number | undefined;
+  isTTY?: boolean | undefined;
 }
 
 /** Options of a {@link LiveView}. */

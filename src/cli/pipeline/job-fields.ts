@@ -114,13 +114,21 @@ function readRetry(raw: unknown, path: FieldPath, problems: Problem[]): RetryOpt
     : { attempts: raw.attempts as number, backoff };
 }
 
+/** A backoff delay: a timer must be able to wait it (zero is allowed: retry at once). */
+function readDelay(raw: unknown, path: FieldPath, problems: Problem[]): number | undefined {
+  const ms = readDuration(raw, path, problems);
+  if (ms === undefined || ms <= MAX_TIMER_DELAY_MS) return ms;
+  report(problems, path, 'value', `${fieldLabel(path)} must be at most ${MAX_TIMER_DELAY_MS}ms (24.8 days)`);
+  return undefined;
+}
+
 function readBackoff(raw: Fields, path: FieldPath, problems: Problem[]): BackoffOptions {
   const backoff: BackoffOptions = {};
-  const initialMs = readDuration(raw.initial, [...path, 'initial'], problems);
+  const initialMs = readDelay(raw.initial, [...path, 'initial'], problems);
   if (initialMs !== undefined) backoff.initialMs = initialMs;
   if (typeof raw.factor === 'number' && raw.factor >= 1 && Number.isFinite(raw.factor))
     backoff.factor = raw.factor;
-  const maxMs = readDuration(raw.max, [...path, 'max'], problems);
+  const maxMs = readDelay(raw.max, [...path, 'max'], problems);
   if (maxMs !== undefined) backoff.maxMs = maxMs;
   if (typeof raw.jitter === 'number' && raw.jitter >= 0 && raw.jitter <= 1) backoff.jitter = raw.jitter;
   return backoff;

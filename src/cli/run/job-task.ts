@@ -11,6 +11,8 @@ import type { AttemptEnd } from './run-recorder.js';
 /** What a job's task reports to, and the settings it runs with. */
 export interface JobTaskHost {
   logDir: string;
+  /** The pipeline's indexed resources (each job learns which of their ids it holds, if any). */
+  deviceResources: readonly string[];
   /** SIGTERM → SIGKILL grace period, ms. */
   graceMs: number;
   /** ms since the run began. */
@@ -29,7 +31,11 @@ const PROGRESS_EVERY_MS = 100;
  * 0, or throws why not (its exit code, its time limit, or the cancellation that stopped it).
  */
 export function jobTask(job: PipelineJob, host: JobTaskHost) {
+  // A try that timed out may still be stopping (its grace period) when the next one is due: the next waits, so
+  // one job never runs twice at once or writes its log from two processes.
+  let previous: Promise<unknown> = Promise.resolve();
   return async (ctx: SchedulerTaskContext): Promise<void> => {
+    await previous;
     const devices: Record<string, string[]> = {};
     for (const [r, ids] of Object.entries(ctx.devices)) devices[r] = [...ids];
     host.emit({ event: 'start', job: job.name, attempt: ctx.attempt, time: host.now(), devices });
@@ -41,15 +47,21 @@ export function jobTask(job: PipelineJob, host: JobTaskHost) {
     };
     let result: CommandRun;
     try {
-      result = await runCommand(job.command, {
+      const running = runCommand(job.command, {
         cwd: job.cwd,
-        env: { ...process.env, ...job.env, ...jobEnvironment(job.name, ctx.attempt, ctx.devices) },
+        env: {
+          ...process.env,
+          ...job.env,
+          ...jobEnvironment(job.name, ctx.attempt, host.deviceResources, ctx.devices),
+        },
         logFile,
         header: `=== ${job.name}: attempt ${ctx.attempt}, ${new Date().toISOString()} ===\n`,
         signal: ctx.signal,
         graceMs: host.graceMs,
         onLine: progressReader(job, ctx.attempt, host),
       });
+      previous = running.catch(() => {});
+      result = await running;
     } catch (error) {
       // The log could not be opened: nothing was started.
       end({ outcome: 'failed', error: messageOf(error) });

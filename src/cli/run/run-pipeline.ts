@@ -107,6 +107,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
 
   const host: JobTaskHost = {
     logDir,
+    deviceResources: Object.keys(pipeline.devices),
     graceMs: options.graceMs ?? 3000,
     now,
     emit,
