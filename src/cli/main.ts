@@ -149,8 +149,13 @@ async function run(file: string, flags: RunFlags, cliIo: CliIo): Promise<number>
   const human = flags.json === true ? io.stderr : io.stdout;
   const observers: RunObserver[] = [];
   if (flags.json === true) observers.push(new JsonLines(io.stdout));
-  if (flags.json !== true && io.stdout.isTTY === true) observers.push(new LiveView(plan, io.stdout));
-  else observers.push(new PlainLines(human));
+  const live = flags.json !== true && io.stdout.isTTY === true ? new LiveView(plan, io.stdout) : undefined;
+  observers.push(live ?? new PlainLines(human));
+  // On a terminal a message goes above the live area; written beside it, the next redraw would overwrite it.
+  const notice = (text: string): void => {
+    if (live === undefined) io.stderr.write(`${text}\n`);
+    else live.note(text);
+  };
 
   const collector = new DefaultCapacityMetricsCollector();
   let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
@@ -176,7 +181,7 @@ async function run(file: string, flags: RunFlags, cliIo: CliIo): Promise<number>
       return;
     }
     stoppedBy = signal;
-    io.stderr.write(`\n${signal}: stopping running jobs (again to kill them at once)\n`);
+    notice(`${signal}: stopping running jobs (again to kill them at once)`);
     stop.abort(new Error(`stopped by ${signal}`));
   };
   const signals = Object.keys(STOP_SIGNALS) as StopSignal[];

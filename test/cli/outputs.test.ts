@@ -282,7 +282,32 @@ describe('renderFrame', () => {
       if (ended?.name === 'thumbs')
         expect(finishedLine(ended, 80)).toBe('✗ thumbs timed-out: timed out after 2s');
     }
-    expect(state.counts()).toEqual({ waiting: 0, queued: 0, running: 0, done: 2, failed: 2, total: 4 });
+    expect(state.counts()).toEqual({
+      waiting: 0,
+      queued: 0,
+      running: 0,
+      done: 2,
+      failed: 2,
+      cancelled: 0,
+      total: 4,
+    });
+  });
+});
+
+describe('the live header', () => {
+  it('counts cancelled jobs apart from failed ones, and shows them only when there are some', () => {
+    const state = new LiveState(plan);
+    expect(renderFrame(state, 100, 0)).not.toContain('cancelled');
+    state.apply({
+      event: 'fail',
+      job: 'download',
+      time: 10,
+      state: 'cancelled',
+      error: 'stopped',
+      attempts: 0,
+    });
+    expect(state.counts()).toMatchObject({ cancelled: 1, failed: 0 });
+    expect(renderFrame(state, 100, 10).split('\n')[0]).toContain('0 failed · 1 cancelled');
   });
 });
 

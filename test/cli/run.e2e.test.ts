@@ -386,6 +386,22 @@ describe('allot run (end to end)', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('a job stopped while waiting to retry says so in the summary', async () => {
+    const dir = pipelineDir(
+      [
+        'resources: { cpu: 1 }',
+        'jobs:',
+        "  flaky: { cmd: [sh, -c, 'touch tried; exit 1'], retry: { attempts: 3, backoff: { initial: 10m } }, cost: { cpu: 1 } }",
+      ].join('\n'),
+    );
+    const cli = new CliProcess(['run', 'pipeline.yaml'], dir);
+    await cli.until(() => cli.stdout.includes('retry flaky'));
+    cli.child.kill('SIGINT');
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    expect(result.stdout).toMatch(/flaky\s+cancelled\s+1\s.*stopped by SIGINT/);
+  });
+
   it('validate names the file, line and column of each problem, and exits 2', async () => {
     const dir = pipelineDir(
       [

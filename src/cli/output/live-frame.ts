@@ -72,6 +72,7 @@ function header(state: LiveState, nowMs: number): string {
   const parts = [`allot ${formatElapsed(nowMs)}`, `${c.queued} queued`];
   if (c.waiting > 0) parts.push(`${c.waiting} waiting`);
   parts.push(`${c.running} running`, `${c.done}/${c.total} done`, `${c.failed} failed`);
+  if (c.cancelled > 0) parts.push(`${c.cancelled} cancelled`);
   return parts.join(' · ');
 }
 

@@ -27,7 +27,7 @@ export interface LiveJob {
   error?: string;
 }
 
-/** How many jobs are where; `failed` counts every end other than `completed`. */
+/** How many jobs are where; `failed` counts the ends other than `completed` and `cancelled`. */
 export interface LiveCounts {
   /** Not ready yet: dependencies still running. */
   waiting: number;
@@ -36,6 +36,8 @@ export interface LiveCounts {
   running: number;
   done: number;
   failed: number;
+  /** Stopped by the user (Ctrl-C), not by a fault of their own. */
+  cancelled: number;
   total: number;
 }
 
@@ -72,12 +74,21 @@ export class LiveState {
 
   /** Counts per state group. */
   counts(): LiveCounts {
-    const c: LiveCounts = { waiting: 0, queued: 0, running: 0, done: 0, failed: 0, total: this.#jobs.size };
+    const c: LiveCounts = {
+      waiting: 0,
+      queued: 0,
+      running: 0,
+      done: 0,
+      failed: 0,
+      cancelled: 0,
+      total: this.#jobs.size,
+    };
     for (const j of this.#jobs.values()) {
       if (j.state === 'waiting') c.waiting++;
       else if (j.state === 'queued' || j.state === 'backoff') c.queued++;
       else if (j.state === 'running') c.running++;
       else if (j.state === 'completed') c.done++;
+      else if (j.state === 'cancelled') c.cancelled++;
       else c.failed++;
     }
     return c;

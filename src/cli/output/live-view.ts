@@ -76,6 +76,12 @@ export class LiveView implements RunObserver {
     if (ended !== undefined) this.#finished.push(finishedLine(ended, this.#width()));
   }
 
+  /** Prints `text` as a permanent line above the live area at once (a message to the person watching). */
+  note(text: string): void {
+    this.#finished.push(text);
+    if (this.#timer !== undefined) this.#draw();
+  }
+
   /** Stops redrawing and draws the final frame, which stays on screen. */
   end(record: RunRecord): void {
     if (this.#timer === undefined) return;

@@ -17,7 +17,7 @@ function noteOf(job: JobRecord): string {
     const failed = job.attempts.length - 1;
     return failed === 0 ? '' : `completed after ${failed} failed attempt${failed === 1 ? '' : 's'}`;
   }
-  return last.error ?? job.reason ?? '';
+  return job.reason ?? last.error ?? '';
 }
 
 /** The jobs table: one row per job, in the record's order, with the devices its last attempt held. */

@@ -9,7 +9,7 @@ export function formatSummary(record: RunRecord): string {
     String(j.attempts.length),
     j.waitMs === undefined ? '—' : formatDuration(j.waitMs),
     j.attempts.length === 0 ? '—' : formatDuration(j.runMs),
-    j.attempts.length === 0 ? (j.reason ?? '') : (j.attempts.at(-1)?.error ?? ''),
+    j.reason ?? j.attempts.at(-1)?.error ?? '',
   ]);
   const head = ['job', 'state', 'tries', 'wait', 'run', 'why'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

@@ -36,7 +36,10 @@ export interface JobRecord {
   waitMs?: number;
   /** Total time its attempts ran, ms. */
   runMs: number;
-  /** For a job that never ran: why (the scheduler's explanation, or the error). */
+  /**
+   * Why it ended as it did, when its tries do not say: for a job that never ran, the scheduler's explanation or
+   * the error; for one stopped between tries, what stopped it.
+   */
   reason?: string;
 }
 

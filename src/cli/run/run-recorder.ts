@@ -67,6 +67,9 @@ export class RunRecorder implements RunObserver {
         if (job.attempts.length === 0) {
           job.waitMs = e.time - (job.readyMs ?? e.time);
           job.reason ??= e.error;
+        } else if (job.attempts.at(-1)?.outcome !== e.state) {
+          // Ended other than its last try did (cancelled while waiting to retry): that is why it ended.
+          job.reason = e.error;
         }
         break;
     }
