@@ -94,6 +94,18 @@ function waitsOnClusterGpu(handle: TaskHandle<unknown>): boolean {
     .reasons.some((r) => r.kind === 'resource' && r.resource === 'gpu' && r.node === 'cluster');
 }
 
+/** Adds a task that notes when it starts (wall clock, as the lease expiries are), and watches how it ends. */
+function addTimed(s: Scheduler, key: string, cost: Record<string, number>) {
+  let startedAt = 0;
+  const waiting = s.add(
+    () => {
+      startedAt = Date.now();
+    },
+    { key, cost },
+  );
+  return { waiting, settled: outcome(waiting), startedAt: () => startedAt };
+}
+
 /** Resolves with the promise's value, or rejects when it takes longer than `ms` (a close that would hang). */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -165,14 +177,8 @@ describeRedis('RedisCapacity under faults', () => {
     const waiterCapacity = open(server, { node: 'team-a' });
     await waiterCapacity.define(TREE);
     const s = new Scheduler({ capacity: waiterCapacity });
-    let startedAt = 0;
-    const waiting = s.add(
-      () => {
-        startedAt = Date.now();
-      },
-      { key: 'encode', cost: { gpu: 2 } },
-    );
-    const settled = outcome(waiting);
+    const timed = addTimed(s, 'encode', { gpu: 2 });
+    const { waiting, settled } = timed;
     // The waiter has asked the store and been told to wait.
     await until(() => waitsOnClusterGpu(waiting), 5000, 'waiter told to wait');
     // Let the holder renew at least once more while the waiter waits.
@@ -188,14 +194,14 @@ describeRedis('RedisCapacity under faults', () => {
 
     const result = await settled;
     expect(result.code).toBe('completed');
-    const afterKill = startedAt - killedAt;
+    const afterKill = timed.startedAt() - killedAt;
     note(
       `SIGKILL: capacity back ${afterKill} ms after the kill (TTL ${TTL} ms, heartbeat ${Math.floor(TTL / 3)} ms); ` +
-        `${startedAt - (expiry as number)} ms after the lease's expiry on the Redis clock`,
+        `${timed.startedAt() - (expiry as number)} ms after the lease's expiry on the Redis clock`,
     );
     // Never before the store's expiry of the dead holder's lease (Redis's clock and Date.now() are one clock
     // here; the script only reclaims a lease whose expiry is ≤ its TIME, and the task starts after that reply)…
-    expect(startedAt).toBeGreaterThanOrEqual(expiry as number);
+    expect(timed.startedAt()).toBeGreaterThanOrEqual(expiry as number);
     // …which was set by a renewal at most one heartbeat before the kill…
     expect(afterKill).toBeGreaterThanOrEqual(TTL - Math.floor(TTL / 3) - 300);
     // …and the capacity is back within TTL + 1 s of the kill (the documented bound).
@@ -490,14 +496,8 @@ describeRedis('RedisCapacity under faults', () => {
     const leaseId = 'raw:1';
     expect(await rawAcquire(raw, keys, leaseId, 'cluster', { gpu: 2 })).toBe('ok');
     const s = new Scheduler({ capacity: waiterCapacity });
-    let startedAt = 0;
-    const waiting = s.add(
-      () => {
-        startedAt = Date.now();
-      },
-      { key: 'encode', cost: { gpu: 2 } },
-    );
-    const settled = outcome(waiting);
+    const timed = addTimed(s, 'encode', { gpu: 2 });
+    const { waiting, settled } = timed;
     await until(() => waitsOnClusterGpu(waiting), 5000, 'waiter told to wait');
     await sleep(500);
     expect(waiting.state).toBe('queued');
@@ -510,7 +510,7 @@ describeRedis('RedisCapacity under faults', () => {
       .zrem(keys.leases, leaseId)
       .exec();
     expect((await settled).code).toBe('completed');
-    const latency = startedAt - releasedAt;
+    const latency = timed.startedAt() - releasedAt;
     note(`unpublished release: the waiter started ${latency} ms later (fallbackWakeMs 200)`);
     expect(latency).toBeLessThanOrEqual(200 + 800);
     await s.close();
@@ -528,14 +528,8 @@ describeRedis('RedisCapacity under faults', () => {
     const hold = deferred();
     const held = holder.add(() => hold.promise, { key: 'detect', cost: { gpu: 1, cpu: 3 } });
     await until(() => holderCapacity.leases === 1, 5000, 'holder running');
-    let startedAt = 0;
-    const waiting = waiter.add(
-      () => {
-        startedAt = Date.now();
-      },
-      { key: 'thumbnail', cost: { cpu: 1 } },
-    );
-    const settled = outcome(waiting);
+    const timed = addTimed(waiter, 'thumbnail', { cpu: 1 });
+    const { waiting, settled } = timed;
     await until(() => waiting.state === 'queued', 5000, 'waiter queued');
     await until(
       async () => (await raw.pubsub('NUMSUB', keysOf(namespace).channel))[1] === 2,
@@ -551,7 +545,7 @@ describeRedis('RedisCapacity under faults', () => {
     hold.resolve();
     await held;
     expect((await settled).code).toBe('completed');
-    const latency = startedAt - releasedAt;
+    const latency = timed.startedAt() - releasedAt;
     note(`pubsub killed: the waiter started ${latency} ms after the release (fallbackWakeMs 200)`);
     expect(latency).toBeLessThanOrEqual(200 + 800);
     // Both subscribers came back on the channel by themselves.
