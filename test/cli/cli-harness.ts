@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -68,14 +68,33 @@ export function pipelineDir(yaml: string, name = 'pipeline.yaml'): string {
   return dir;
 }
 
-/** Whether a process id is alive. */
+/**
+ * Whether `pid` is a running process. A zombie is not: it has exited, and the PID 1 of some containers never
+ * reaps the orphans it inherits, so `kill(pid, 0)` alone would call it alive for ever.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }
+}
+
+/** The process ids jobs wrote to `file`, one per line (none while it does not exist yet). */
+export function pidsIn(file: string): number[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number);
 }
 
 /** Resolves once none of `pids` is alive, or rejects after `ms`. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import {
   type RunCommandOptions,
   runCommand,
 } from '../../src/cli/process/run-command.js';
+import { alive } from './cli-harness.js';
 
 // Real processes throughout. Waits poll with generous deadlines, so a loaded machine only makes them slower.
 
@@ -19,26 +20,6 @@ const argv = (...args: string[]): JobCommand => ({ kind: 'argv', argv: args });
 
 /** Pids the commands under test reported, killed after each test should anything go wrong. */
 const reported = new Set<number>();
-
-/**
- * Whether `pid` is a running process. A zombie is not: it has exited, and the PID 1 of some containers
- * never reaps the orphans it inherits, so `kill(pid, 0)` alone would call it alive for ever.
- */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  if (process.platform !== 'linux') return true;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -265,10 +246,10 @@ describe('runCommand: no process left behind', () => {
       options({ signal: abort.signal, onLine: lines.onLine }),
     );
     await waitUntil(() => lines.pids.length === 3, 'the script printed its pids');
-    expect(lines.pids.every(isRunning)).toBe(true);
+    expect(lines.pids.every(alive)).toBe(true);
     abort.abort();
     expect(await running).toEqual({ exitCode: null, signal: 'SIGTERM', killedBy: 'abort' });
-    await waitUntil(() => !lines.pids.some(isRunning), 'every process of the group is gone');
+    await waitUntil(() => !lines.pids.some(alive), 'every process of the group is gone');
     expect(await readLog()).toContain('aborted: SIGTERM to process group');
   });
 
@@ -284,7 +265,7 @@ describe('runCommand: no process left behind', () => {
     abort.abort();
     expect(await running).toEqual({ exitCode: null, signal: 'SIGKILL', killedBy: 'abort' });
     expect(performance.now() - abortedAt).toBeGreaterThanOrEqual(250);
-    await waitUntil(() => !lines.pids.some(isRunning), 'every process of the group is gone');
+    await waitUntil(() => !lines.pids.some(alive), 'every process of the group is gone');
     expect(await readLog()).toMatch(/SIGTERM to process group \d+\n.*SIGKILL to process group/s);
   });
 
@@ -294,7 +275,7 @@ describe('runCommand: no process left behind', () => {
     expect(run).toEqual({ exitCode: 0, signal: null });
     expect(lines.pids).toHaveLength(1);
     // Resolved only once they are gone: no polling needed.
-    expect(isRunning(lines.pids[0]!)).toBe(false);
+    expect(alive(lines.pids[0]!)).toBe(false);
     expect(await readLog()).toContain('the command left processes running: SIGTERM to process group');
   });
 
@@ -305,7 +286,7 @@ describe('runCommand: no process left behind', () => {
       options({ graceMs: 300, onLine: lines.onLine }),
     );
     expect(run).toEqual({ exitCode: 0, signal: null });
-    expect(isRunning(lines.pids[0]!)).toBe(false);
+    expect(alive(lines.pids[0]!)).toBe(false);
     expect(await readLog()).toContain('SIGKILL to process group');
   });
 });
@@ -333,7 +314,7 @@ describe('liveGroups', () => {
     const results = await Promise.all(runs);
     expect(results.map((r) => r.killedBy)).toEqual(['shutdown', 'shutdown', 'shutdown']);
     expect(results.map((r) => r.signal)).toEqual(['SIGTERM', 'SIGTERM', 'SIGKILL']);
-    await waitUntil(() => !lines.pids.some(isRunning), 'every process is gone');
+    await waitUntil(() => !lines.pids.some(alive), 'every process is gone');
   });
 
   it('killAllNow SIGKILLs at once, without waiting for a grace period', async () => {
@@ -345,6 +326,6 @@ describe('liveGroups', () => {
     await waitUntil(() => lines.pids.length === 2, 'the script printed its pids');
     liveGroups.killAllNow();
     expect(await running).toEqual({ exitCode: null, signal: 'SIGKILL', killedBy: 'shutdown' });
-    await waitUntil(() => !lines.pids.some(isRunning), 'every process is gone');
+    await waitUntil(() => !lines.pids.some(alive), 'every process is gone');
   });
 });

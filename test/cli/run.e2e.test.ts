@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alive, allGone, CliProcess, pipelineDir, readLedger, runCli } from './cli-harness.js';
+import { alive, allGone, CliProcess, pidsIn, pipelineDir, readLedger, runCli } from './cli-harness.js';
 
 // The real CLI, run as a process on pipeline files of real commands. Jobs write their own start and end times
 // (GNU date, nanoseconds) to a ledger; what ran together is proven from those lines, not from the CLI's word.
@@ -177,14 +177,7 @@ describe('allot run (end to end)', () => {
       ].join('\n'),
     );
     const cli = new CliProcess(['run', 'pipeline.yaml', '--grace', '1'], dir);
-    const pidFile = join(dir, 'pids');
-    const pids = (): number[] =>
-      existsSync(pidFile)
-        ? readFileSync(pidFile, 'utf8')
-            .split('\n')
-            .filter((l) => l !== '')
-            .map(Number)
-        : [];
+    const pids = (): number[] => pidsIn(join(dir, 'pids'));
     await cli.until(() => pids().length === 3);
     leftovers.push(...pids());
     cli.child.kill('SIGINT');
@@ -204,13 +197,7 @@ describe('allot run (end to end)', () => {
       'jobs:',
       `  stubborn: { cmd: [sh, -c, 'trap "" TERM INT; echo $$ >> pids; while true; do sleep 0.1; done'], cost: { cpu: 1 } }`,
     ].join('\n');
-    const pidsOf = (dir: string): number[] =>
-      existsSync(join(dir, 'pids'))
-        ? readFileSync(join(dir, 'pids'), 'utf8')
-            .split('\n')
-            .filter((l) => l !== '')
-            .map(Number)
-        : [];
+    const pidsOf = (dir: string): number[] => pidsIn(join(dir, 'pids'));
 
     // A grace period of 10 minutes: only the second Ctrl-C can end this run in time.
     const twice = pipelineDir(yaml);
@@ -344,10 +331,8 @@ describe('allot run (end to end)', () => {
       ].join('\n'),
     );
     const cli = new CliProcess(['run', 'pipeline.yaml', '--grace', '1'], dir);
-    await cli.until(
-      () => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').trim() !== '',
-    );
-    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    await cli.until(() => pidsIn(join(dir, 'pid')).length === 1);
+    const [pid] = pidsIn(join(dir, 'pid')) as [number];
     leftovers.push(pid);
     cli.child.kill('SIGHUP');
     expect((await cli.done).code).toBe(129);
