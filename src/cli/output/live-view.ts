@@ -29,7 +29,8 @@ export interface LiveViewOptions {
  */
 export class LiveView implements RunObserver {
   readonly #state: LiveState;
-  readonly #stream: TtyStream;
+  /** The terminal, with 80 × 24 standing in for a size it does not know. */
+  readonly #stream: { write(chunk: string): unknown; readonly columns: number; readonly rows: number };
   readonly #log: ReturnType<typeof createLogUpdate>;
   readonly #now: () => number;
   /** Clock reading at the run's 0 ms, fixed by the first event (events carry ms since the run began). */
@@ -45,7 +46,6 @@ export class LiveView implements RunObserver {
    */
   constructor(plan: RunPlan, stream: TtyStream = process.stderr, options: LiveViewOptions = {}) {
     this.#state = new LiveState(plan);
-    this.#stream = stream;
     this.#now = options.now ?? (() => performance.now());
     // log-update reads only write, columns, rows and isTTY of its stream. A terminal whose size is unknown says
     // 0 × 0 (a pseudo-terminal nobody sized), and log-update draws nothing for 0 rows: assume 80 × 24 then.
@@ -59,6 +59,7 @@ export class LiveView implements RunObserver {
       },
       isTTY: true,
     };
+    this.#stream = sized;
     this.#log = createLogUpdate(sized as unknown as NodeJS.WritableStream);
     this.#timer = setInterval(() => this.#draw(), options.intervalMs ?? 100);
     this.#timer.unref();
@@ -100,11 +101,11 @@ export class LiveView implements RunObserver {
     }
     const now = nowMs ?? (this.#origin === undefined ? 0 : this.#now() - this.#origin);
     // log-update adds a line after the frame and clips what does not fit from the top.
-    const rows = Math.max(1, (this.#stream.rows || 24) - 1);
+    const rows = Math.max(1, this.#stream.rows - 1);
     this.#log(renderFrame(this.#state, this.#width(), now, rows));
   }
 
   #width(): number {
-    return this.#stream.columns || 80;
+    return this.#stream.columns;
   }
 }
